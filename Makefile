@@ -1,0 +1,34 @@
+# The platform's commands. `make dev` starts everything; `make test` runs every suite.
+UV := ./scripts/uv.sh
+LOCATIONS := cd ds is ss nps
+
+.PHONY: dev sync test test-locations test-platform bench lock
+
+## Start the whole platform (Postgres, five code servers, daemon, webserver) on embedded defaults.
+dev: sync
+	$(UV) run --frozen python -m dag_platform.stack
+
+## Create or update every environment from its lock file.
+sync:
+	@$(UV) sync --frozen --quiet
+	@for loc in $(LOCATIONS); do $(UV) sync --frozen --quiet --project locations/$$loc || exit 1; done
+
+## Every location's suite in its own environment, then the platform suite in the host environment.
+test: sync
+	@failed=""; \
+	for loc in $(LOCATIONS); do \
+		echo "=== location $$loc"; \
+		(cd locations/$$loc && ../../$(UV) run --frozen pytest -q) || failed="$$failed $$loc"; \
+	done; \
+	echo "=== platform"; \
+	$(UV) run --frozen pytest -q || failed="$$failed platform"; \
+	if [ -n "$$failed" ]; then echo "FAILED suites:$$failed"; exit 1; fi
+
+## Re-resolve every lock file (after changing a pyproject.toml).
+lock:
+	$(UV) lock
+	@for loc in $(LOCATIONS); do $(UV) lock --project locations/$$loc || exit 1; done
+
+## Run every benchmark; each prints its figures next to its baseline.
+bench: sync
+	@for script in bench/bench_*.py; do echo "=== $$script"; $(UV) run --frozen python $$script || exit 1; done

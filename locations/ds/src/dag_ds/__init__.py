@@ -1,0 +1,1 @@
+"""dag_ds: the `ds` code location (Logo/thumbnail service: crawler, object store, WebP, company thumbnails)."""

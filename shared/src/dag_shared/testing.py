@@ -1,0 +1,51 @@
+"""Pytest fixtures shared by every suite: a real Postgres server and throw-away databases.
+
+With DAG_TEST_POSTGRES_URL set, tests use that server; otherwise they start an embedded
+PostgreSQL in a temporary folder, so suites pass on a machine without Postgres. Enable with
+`pytest_plugins = ["dag_shared.testing"]` in a conftest.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from dag_shared.embedded_postgres import EmbeddedPostgres, drop_database, ensure_database, free_port
+from dag_shared.settings import env
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """URL of a Postgres server (database `postgres`) the tests may create databases on."""
+    configured = env("DAG_TEST_POSTGRES_URL")
+    if configured:
+        yield configured
+        return
+    server = EmbeddedPostgres(tmp_path_factory.mktemp("embedded-pg") / "data", free_port())
+    url = server.start()
+    try:
+        yield url
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server_url: str) -> Iterator[str]:
+    """A fresh, empty database for one test, dropped afterwards."""
+    name = f"dag_test_{uuid.uuid4().hex[:12]}"
+    url = ensure_database(postgres_server_url, name)
+    try:
+        yield url
+    finally:
+        drop_database(postgres_server_url, name)
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch: pytest.MonkeyPatch):
+    """An isolated DAG_DATA_DIR for one test."""
+    path = tmp_path / "dag-data"
+    path.mkdir()
+    monkeypatch.setenv("DAG_DATA_DIR", str(path))
+    return path
