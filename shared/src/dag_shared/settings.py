@@ -76,6 +76,23 @@ ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
         "Path of the local libsql file (the embedded replica when Turso sync is on).",
     ),
     EnvironmentVariable(
+        "CD_KRX_SOURCE",
+        "local",
+        "CD: where KRX data comes from: `local` (snapshot files) or `pykrx` (live KRX).",
+    ),
+    EnvironmentVariable(
+        "CD_KRX_SNAPSHOT_DIR",
+        "the sample snapshots bundled in dag_cd",
+        "CD: folder of KRX snapshots laid out as <YYYYMMDD>/<MARKET>/{tickers,ohlcv,market_cap,fundamental}.csv.",
+    ),
+    EnvironmentVariable("KRX_ID", "empty: pykrx sends requests without login", "CD: KRX login id (pykrx >= 1.2)."),
+    EnvironmentVariable("KRX_PW", "empty", "CD: KRX login password (pykrx >= 1.2).", secret=True),
+    EnvironmentVariable(
+        "CD_HISTORY_YEARS",
+        "21",
+        "CD: calendar years of month-end history loaded by cd_history_job (KONEX from 2013-07-01).",
+    ),
+    EnvironmentVariable(
         "LLM_BASE_URL",
         "empty: LLM assets fail with a clear error",
         "Base URL of the OpenAI-compatible chat endpoint.",
