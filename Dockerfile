@@ -1,0 +1,46 @@
+# syntax=docker/dockerfile:1
+# Host image: the webserver, the daemon and the one-shot `dagster instance migrate`, from the
+# root environment (uv.lock) plus the `containers` group (dagster-docker for DockerRunLauncher).
+# It holds no location code: every location serves its definitions from its own image.
+# Build from the repository root:  docker build -t dag-platform/dag-host:dev .
+# CMD (not ENTRYPOINT) starts the webserver; compose gives the daemon and the migration their own
+# command on the same image.
+
+ARG PYTHON_VERSION=3.11
+
+# --- build stage ------------------------------------------------------------------------------
+FROM python:${PYTHON_VERSION}-bookworm AS build
+ARG UV_VERSION=0.13.9
+RUN pip install --no-cache-dir "uv==${UV_VERSION}"
+ENV UV_COMPILE_BYTECODE=1 \
+    UV_LINK_MODE=copy \
+    UV_PYTHON_DOWNLOADS=never \
+    UV_PYTHON=/usr/local/bin/python3
+WORKDIR /app
+COPY shared/pyproject.toml /app/shared/pyproject.toml
+COPY pyproject.toml uv.lock ./
+RUN uv sync --frozen --no-dev --group containers --no-install-project --no-install-package dag-shared
+COPY shared/src /app/shared/src
+COPY src ./src
+RUN uv sync --frozen --no-dev --group containers
+
+# --- runtime stage ----------------------------------------------------------------------------
+FROM python:${PYTHON_VERSION}-slim-bookworm AS runtime
+RUN groupadd --system --gid 10001 dagster \
+    && useradd --system --uid 10001 --gid dagster --home-dir /opt/dagster --create-home dagster \
+    && mkdir -p /opt/dagster/dagster_home/storage /data \
+    && chown -R dagster:dagster /opt/dagster /data
+COPY --from=build /app /app
+# The container instance (DockerRunLauncher, Postgres from the environment) and the workspace
+# of the compose stack; compose also mounts both read-only so an edit needs no rebuild.
+COPY deploy/dagster.compose.yaml /opt/dagster/dagster_home/dagster.yaml
+COPY workspace.compose.yaml /opt/dagster/workspace.yaml
+ENV PATH=/app/.venv/bin:$PATH \
+    VIRTUAL_ENV=/app/.venv \
+    PYTHONUNBUFFERED=1 \
+    DAGSTER_HOME=/opt/dagster/dagster_home \
+    DAG_DATA_DIR=/data
+WORKDIR /opt/dagster
+USER dagster
+EXPOSE 3000
+CMD ["dagster-webserver", "-h", "0.0.0.0", "-p", "3000", "-w", "/opt/dagster/workspace.yaml"]
