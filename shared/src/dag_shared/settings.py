@@ -123,6 +123,39 @@ ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
         "Tests only: a server on which tests create their own throw-away databases.",
         secret=True,
     ),
+    # Container stack (docker-compose.yml, deploy/): read by compose and the container instance.
+    EnvironmentVariable(
+        "POSTGRES_USER", "dagster", "Compose: owner of the stack's Postgres server (instance and warehouses)."
+    ),
+    EnvironmentVariable(
+        "POSTGRES_PASSWORD",
+        "none: compose refuses to start without it",
+        "Compose: password of POSTGRES_USER.",
+        secret=True,
+    ),
+    EnvironmentVariable("POSTGRES_DB", "dagster", "Compose: database of the Dagster instance."),
+    EnvironmentVariable(
+        "POSTGRES_HOST",
+        "postgres (the compose service)",
+        "Compose: Postgres host of the instance and the default warehouses.",
+    ),
+    EnvironmentVariable(
+        "DAG_IMAGE_REGISTRY",
+        "dag-platform",
+        "Compose: registry/namespace of the host and location images (dag-host, dag-<location>).",
+    ),
+    EnvironmentVariable("DAG_IMAGE_TAG", "dev", "Compose: tag of the host and location images."),
+    EnvironmentVariable(
+        "DAG_WEBSERVER_PUBLISH",
+        "127.0.0.1",
+        "Compose: host address the webserver port is published on (0.0.0.0 exposes it to the network).",
+    ),
+    EnvironmentVariable(
+        "DAG_DOCKER_GID",
+        "999",
+        "Compose: group id owning /var/run/docker.sock on the host "
+        "(`stat -c %g /var/run/docker.sock`), so the non-root daemon can launch run containers.",
+    ),
 )
 
 
