@@ -1,0 +1,93 @@
+"""Where every piece of the local stack lives and listens, resolved once from the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dag_shared.settings import LOCATIONS, env
+
+
+@dataclass(frozen=True)
+class LocationServer:
+    name: str
+    port: int
+    project_dir: Path
+
+    @property
+    def module(self) -> str:
+        return f"dag_{self.name}.definitions"
+
+    @property
+    def dagster_executable(self) -> Path:
+        return self.project_dir / ".venv" / "bin" / "dagster"
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    root: Path
+    data_dir: Path
+    webserver_host: str
+    webserver_port: int
+    embedded_postgres_port: int
+    locations: tuple[LocationServer, ...] = field(default_factory=tuple)
+
+    @property
+    def dagster_home(self) -> Path:
+        return Path(env("DAGSTER_HOME") or self.data_dir / "dagster_home")
+
+    @property
+    def workspace_file(self) -> Path:
+        return self.data_dir / "workspace.yaml"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.data_dir / "logs"
+
+    @property
+    def webserver_url(self) -> str:
+        return f"http://{self.webserver_host}:{self.webserver_port}"
+
+    def location(self, name: str) -> LocationServer:
+        return next(loc for loc in self.locations if loc.name == name)
+
+
+def load_config(root: Path | None = None) -> StackConfig:
+    root = (root or Path.cwd()).resolve()
+    data_dir = Path(env("DAG_DATA_DIR") or root / ".dag").expanduser().resolve()
+    base_port = int(env("DAG_CODE_SERVER_BASE_PORT") or 4100)
+    locations = tuple(
+        LocationServer(name, base_port + index, root / "locations" / name) for index, name in enumerate(LOCATIONS)
+    )
+    return StackConfig(
+        root=root,
+        data_dir=data_dir,
+        webserver_host=env("DAG_WEBSERVER_HOST") or "127.0.0.1",
+        webserver_port=int(env("DAG_WEBSERVER_PORT") or 3000),
+        embedded_postgres_port=int(env("DAG_EMBEDDED_POSTGRES_PORT") or 54329),
+        locations=locations,
+    )
+
+
+def render_workspace(config: StackConfig) -> str:
+    """workspace.yaml for the running stack: one grpc_server entry per location."""
+    lines = [
+        "# The local stack: one gRPC code server per location, each started from its own environment",
+        "# (`dagster code-server start`) by `make dev`. Ports follow DAG_CODE_SERVER_BASE_PORT (default 4100).",
+        "load_from:",
+    ]
+    for location in config.locations:
+        lines += [
+            "  - grpc_server:",
+            "      host: 127.0.0.1",
+            f"      port: {location.port}",
+            f"      location_name: {location.name}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def child_environment(extra: dict[str, str]) -> dict[str, str]:
+    environment = dict(os.environ)
+    environment.update(extra)
+    return environment

@@ -1,0 +1,161 @@
+"""Drive `make dev`'s stack from outside, as an operator would: used by the stack test and benchmarks.
+
+It runs `python -m dag_platform.stack` as a subprocess on free ports with its own data directory,
+waits for the locations through GraphQL, reads the process tree, and stops it with SIGTERM.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+from dag_platform.graphql import DagsterGraphQL, LocationStatus
+from dag_shared.embedded_postgres import free_port
+from dag_shared.settings import LOCATIONS
+
+
+def copy_repository(source: Path, target: Path) -> Path:
+    """A working copy of the checkout (tracked and untracked, not ignored files) with fresh environments."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=source, check=True, capture_output=True,
+    ).stdout.decode().split("\0")
+    for relative in filter(None, listed):
+        origin = source / relative
+        if origin.is_file():
+            destination = target / relative
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(origin, destination)
+    uv = shutil.which("uv") or str(source / "scripts" / "uv.sh")
+    for project in [target, *(target / "locations" / name for name in LOCATIONS)]:
+        subprocess.run([uv, "sync", "--frozen", "--quiet", "--project", str(project)], check=True, cwd=target)
+    return target
+
+
+@dataclass
+class RunningStack:
+    root: Path
+    data_dir: Path
+    extra_env: dict[str, str] = field(default_factory=dict)
+    python: str = sys.executable
+    process: subprocess.Popen | None = None
+    webserver_port: int = 0
+    started_at: float = 0.0
+
+    def start(self) -> None:
+        self.webserver_port = free_port()
+        environment = dict(os.environ)
+        environment.update(
+            {
+                "DAG_DATA_DIR": str(self.data_dir),
+                "DAG_WEBSERVER_PORT": str(self.webserver_port),
+                "DAG_CODE_SERVER_BASE_PORT": str(_free_port_block(len(LOCATIONS))),
+                "DAG_EMBEDDED_POSTGRES_PORT": str(free_port()),
+                **self.extra_env,
+            }
+        )
+        environment.pop("DAGSTER_HOME", None)
+        self.started_at = time.monotonic()
+        log = open(self.data_dir.parent / "stack-output.log", "wb")
+        self.process = subprocess.Popen(
+            [self.python, "-m", "dag_platform.stack", "--root", str(self.root), "--quiet"],
+            env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+
+    @property
+    def graphql(self) -> DagsterGraphQL:
+        return DagsterGraphQL(f"http://127.0.0.1:{self.webserver_port}")
+
+    def wait_until_loaded(self, timeout: float = 240) -> dict[str, LocationStatus]:
+        client = self.graphql
+        try:
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"stack exited with {self.process.returncode}: {self.output()[-3000:]}")
+                try:
+                    statuses = client.locations()
+                    if len(statuses) == len(LOCATIONS) and all(s.load_status == "LOADED" for s in statuses.values()):
+                        return statuses
+                except Exception:  # noqa: BLE001 - not up yet
+                    pass
+                time.sleep(0.2)
+            raise TimeoutError(f"stack not loaded after {timeout}s: {self.output()[-3000:]}")
+        finally:
+            client.close()
+
+    def output(self) -> str:
+        path = self.data_dir.parent / "stack-output.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def processes(self) -> list[psutil.Process]:
+        """The launcher and every descendant, plus the embedded Postgres (its own session)."""
+        launcher = psutil.Process(self.process.pid)
+        members = [launcher, *launcher.children(recursive=True)]
+        postmaster = self.data_dir / "postgres" / "postmaster.pid"
+        if postmaster.exists():
+            pid = int(postmaster.read_text().splitlines()[0])
+            if psutil.pid_exists(pid):
+                server = psutil.Process(pid)
+                members += [server, *server.children(recursive=True)]
+        return members
+
+    def code_server_pids(self) -> dict[str, set[int]]:
+        """PIDs of each location's code-server process and the servers it spawned."""
+        result: dict[str, set[int]] = {}
+        for proc in psutil.Process(self.process.pid).children():
+            try:
+                command = proc.cmdline()
+            except psutil.NoSuchProcess:
+                continue
+            if "code-server" in command:
+                name = command[command.index("--location-name") + 1]
+                result[name] = {proc.pid, *(child.pid for child in proc.children(recursive=True))}
+        return result
+
+    def resident_memory_bytes(self) -> int:
+        total = 0
+        for proc in self.processes():
+            try:
+                total += proc.memory_info().rss
+            except psutil.NoSuchProcess:
+                pass
+        return total
+
+    def stop(self, timeout: float = 60) -> int:
+        if self.process is None or self.process.poll() is not None:
+            return self.process.returncode if self.process else 0
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            raise
+
+
+def _free_port_block(size: int) -> int:
+    """A base port whose next `size` ports are all free right now."""
+    for _ in range(50):
+        base = free_port()
+        if base + size < 65535 and all(_port_free(base + offset) for offset in range(size)):
+            return base
+    raise RuntimeError("no block of free ports found")
+
+
+def _port_free(port: int) -> bool:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False

@@ -1,0 +1,74 @@
+"""Child processes of the stack: each in its own session, its output prefixed and logged to a file.
+
+Own sessions mean a terminal's Ctrl-C reaches only the launcher, which then stops children in
+order; stopping signals the whole process group, so grandchildren (gRPC servers a code server
+spawned, run workers) go too and nothing is orphaned.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import IO
+
+
+class ManagedProcess:
+    def __init__(self, name: str, command: list[str], env: dict[str, str], cwd: Path, log_file: Path, echo: bool):
+        self.name = name
+        self.command = command
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        self._log = open(log_file, "ab", buffering=0)
+        self.process = subprocess.Popen(
+            command,
+            env=env,
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        self._pump = threading.Thread(target=self._copy_output, args=(self.process.stdout, echo), daemon=True)
+        self._pump.start()
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def _copy_output(self, stream: IO[bytes], echo: bool) -> None:
+        prefix = f"{self.name:>9} | ".encode()
+        for line in iter(stream.readline, b""):
+            self._log.write(line)
+            if echo:
+                sys.stdout.buffer.write(prefix + line)
+                sys.stdout.flush()
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self, timeout: float = 15) -> None:
+        """SIGTERM the process group, then SIGKILL whatever is left after `timeout` seconds."""
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(self.process.pid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                self.process.wait(timeout=timeout)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        _kill_group_leftovers(self.process.pid)
+        self._pump.join(timeout=2)
+        self._log.close()
+
+
+def _kill_group_leftovers(pgid: int) -> None:
+    """Members of the group may outlive its leader (a run worker finishing); end them too."""
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass

@@ -1,0 +1,103 @@
+"""The real local stack: Postgres, five code servers, daemon and webserver, driven over GraphQL.
+
+It runs on a temporary copy of the repository (so one location's code can be broken without
+touching the checkout), once on the embedded PostgreSQL and once on a configured server when
+DAG_TEST_POSTGRES_URL is set.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import psutil
+import pytest
+
+from dag_platform.harness import RunningStack, copy_repository
+from dag_shared.embedded_postgres import drop_database, ensure_database
+from dag_shared.settings import LOCATIONS, env, repository_root
+
+
+@pytest.fixture(scope="module")
+def repository_copy(tmp_path_factory):
+    return copy_repository(repository_root(), tmp_path_factory.mktemp("checkout"))
+
+
+def _external_databases(server_url: str) -> dict[str, str]:
+    suffix = uuid.uuid4().hex[:8]
+    urls = {"DAGSTER_POSTGRES_URL": ensure_database(server_url, f"dag_stack_{suffix}")}
+    for location in LOCATIONS:
+        urls[f"{location.upper()}_POSTGRES_URL"] = ensure_database(server_url, f"dag_stack_{suffix}_{location}")
+    return urls
+
+
+@pytest.fixture(scope="module", params=["embedded", "configured"])
+def stack(request, repository_copy, tmp_path_factory):
+    extra_env: dict[str, str] = {}
+    if request.param == "configured":
+        server_url = env("DAG_TEST_POSTGRES_URL")
+        if not server_url:
+            pytest.skip("DAG_TEST_POSTGRES_URL is not set: only the embedded default is exercised")
+        extra_env = _external_databases(server_url)
+    else:
+        extra_env = {name: "" for name in ["DAGSTER_POSTGRES_URL", *(f"{l.upper()}_POSTGRES_URL" for l in LOCATIONS)]}
+    running = RunningStack(root=repository_copy, data_dir=tmp_path_factory.mktemp("stack") / "data", extra_env=extra_env)
+    running.data_dir.mkdir()
+    running.start()
+    try:
+        running.wait_until_loaded()
+        yield running
+    finally:
+        running.stop()
+        if request.param == "configured":
+            for url in extra_env.values():
+                drop_database(env("DAG_TEST_POSTGRES_URL"), url.rsplit("/", 1)[-1])
+
+
+def test_all_five_locations_are_loaded(stack):
+    client = stack.graphql
+    statuses = client.locations()
+    assert sorted(statuses) == sorted(LOCATIONS)
+    assert all(status.usable for status in statuses.values()), statuses
+
+
+def test_reloading_one_location_restarts_only_that_location(stack):
+    before = stack.code_server_pids()
+    status = stack.graphql.reload("ds")
+    assert status.usable, status
+    after = stack.code_server_pids()
+    for location in LOCATIONS:
+        if location != "ds":
+            assert after[location] == before[location], f"{location} was restarted by reloading ds"
+    assert after["ds"] != before["ds"], "reloading ds did not start a new server for its definitions"
+    assert all(s.usable for s in stack.graphql.locations().values())
+
+
+def test_a_location_that_fails_to_import_shows_its_error_while_the_others_stay_loaded(stack):
+    definitions = stack.root / "locations" / "ss" / "src" / "dag_ss" / "definitions.py"
+    original = definitions.read_text()
+    definitions.write_text(original + "\nimport dag_ss.a_module_that_does_not_exist\n")
+    try:
+        broken = stack.graphql.reload("ss")
+        assert broken.outcome == "PythonError"
+        assert "a_module_that_does_not_exist" in broken.error
+        statuses = stack.graphql.locations()
+        assert statuses["ss"].outcome == "PythonError"
+        assert all(statuses[name].usable for name in LOCATIONS if name != "ss"), statuses
+        jobs = stack.graphql.query(
+            """query { repositoryOrError(repositorySelector: {repositoryLocationName: "nps", repositoryName: "__repository__"})
+               { __typename } }"""
+        )
+        assert jobs["repositoryOrError"]["__typename"] == "Repository"
+    finally:
+        definitions.write_text(original)
+    assert stack.graphql.reload("ss").usable
+
+
+def test_stopping_the_stack_leaves_no_process_behind(stack):
+    members = stack.processes()
+    pids = {proc.pid for proc in members}
+    assert len(pids) >= 1 + 2 * len(LOCATIONS) + 2 + 1  # launcher, code servers, daemon, webserver, postgres
+    assert stack.stop() == 0
+    survivors = [pid for pid in pids if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
+    assert survivors == [], [psutil.Process(pid).cmdline() for pid in survivors]
+    assert "stack stopped" in stack.output()
