@@ -4,6 +4,9 @@ LOCATIONS := cd ds is ss nps
 
 .PHONY: dev sync test test-locations test-platform bench lock
 
+# `docker compose` (v2 plugin) when present, else Debian's docker-compose (v1).
+COMPOSE ?= $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
+
 ## Start the whole platform (Postgres, five code servers, daemon, webserver) on embedded defaults.
 dev: sync
 	$(UV) run --frozen python -m dag_platform.stack
@@ -32,3 +35,11 @@ lock:
 ## Run every benchmark; each prints its figures next to its baseline.
 bench: sync
 	@for script in bench/bench_*.py; do echo "=== $$script"; $(UV) run --frozen python $$script || exit 1; done
+
+## Rebuild and restart one location's code server in the compose stack, leaving every other
+## container running: `make deploy LOCATION=nps` (docs/deploy.md).
+.PHONY: deploy
+deploy:
+	@case " $(LOCATIONS) " in *" $(LOCATION) "*) ;; \
+		*) echo "unknown location '$(LOCATION)': use make deploy LOCATION=<$(LOCATIONS)>" >&2; exit 2;; esac
+	$(COMPOSE) up -d --no-deps --build code-$(LOCATION)
