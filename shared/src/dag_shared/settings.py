@@ -118,6 +118,27 @@ ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
         "When set, Pipes steps run in containers of this image through Docker.",
     ),
     EnvironmentVariable(
+        "NPS_SOURCE_DIR",
+        "the sample files in locations/nps/src/dag_nps/sample_data",
+        "NPS local source: folder of monthly workplace CSVs in the original format (CP949).",
+    ),
+    EnvironmentVariable(
+        "NPS_PORTAL_BASE_URL",
+        "empty: read NPS_SOURCE_DIR instead",
+        "NPS live source: base URL of the data.go.kr portal (discovery and download pages).",
+    ),
+    EnvironmentVariable(
+        "NPS_DOWNLOAD_CONCURRENCY", "3", "NPS live source: parallel downloads of monthly files."
+    ),
+    EnvironmentVariable(
+        "NPS_MIN_FILE_BYTES", "100000", "NPS: smallest plausible monthly file; smaller files are quarantined."
+    ),
+    EnvironmentVariable(
+        "NPS_QUARANTINE_MAX_RATIO",
+        "0.001",
+        "NPS: share of a month's rows that may be quarantined before the asset check fails.",
+    ),
+    EnvironmentVariable(
         "DAG_TEST_POSTGRES_URL",
         "empty: tests start an embedded PostgreSQL",
         "Tests only: a server on which tests create their own throw-away databases.",

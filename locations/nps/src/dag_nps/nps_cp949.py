@@ -1,0 +1,123 @@
+"""Fast, strict CP949 → UTF-8 transcoding of whole monthly files.
+
+Python's CP949 codec decodes about 90 MB/s and the UTF-8 re-encode costs as much again, which
+alone would cap the silver digest near 150,000 rows/s. This module compiles a one-pass byte
+kernel (numba) over a lookup table built from Python's own CP949 codec, so the output is exactly
+what `bytes.decode("cp949").encode("utf-8")` gives, at several hundred MB/s. An undecodable
+byte raises with the file, line and byte offset. Heavy imports stay inside the functions.
+"""
+
+from __future__ import annotations
+
+import functools
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import BinaryIO
+from pathlib import Path
+
+CHUNK_BYTES = 16 * 1024 * 1024
+
+
+class DecodeError(ValueError):
+    """A byte sequence that is not CP949, located by file, line and byte offset."""
+
+
+@functools.cache
+def _table():
+    """(utf8 bytes [65536, 3], length [65536]) for every CP949 double-byte code; 0 = invalid."""
+    import numpy as np
+
+    utf8 = np.zeros((65536, 3), dtype=np.uint8)
+    length = np.zeros(65536, dtype=np.uint8)
+    for lead in range(0x81, 0xFF):
+        for trail in range(0x41, 0xFF):
+            try:
+                encoded = bytes((lead, trail)).decode("cp949").encode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            code = lead << 8 | trail
+            length[code] = len(encoded)
+            utf8[code, : len(encoded)] = list(encoded)
+    return utf8, length
+
+
+def _kernel():
+    from dag_nps.nps_cp949_kernel import transcode
+
+    return transcode
+
+
+MAX_REJECTS = 100_000
+
+
+@contextmanager
+def _writer(target):
+    import os
+
+    if target is None or isinstance(target, (str, Path)):
+        with open(target if target is not None else os.devnull, "wb") as handle:
+            yield handle
+    else:
+        yield target
+
+
+@dataclass
+class TranscodeResult:
+    source_bytes: int
+    records: int  # data records written (header excluded)
+    rejects: list[tuple[int, int, bytes]] = field(default_factory=list)  # (line, fields, raw bytes)
+
+
+def transcode_file(
+    source: Path, target: Path | BinaryIO | None, expected_fields: int, chunk_bytes: int = CHUNK_BYTES
+) -> TranscodeResult:
+    """Write `source` (CP949 CSV) as UTF-8 CSV to `target`, each record prefixed by its line.
+
+    The first field of every record (the header included) becomes the physical line on which
+    the record starts, so rows keep their source line through parsing, typing and quarantine.
+    `target` is a path, a binary buffer (kept open) or None (validate only). Records with a field count other than `expected_fields` (a short last record of a truncated
+    file included) are left out and returned as rejects. Only whole records are handed on
+    between chunks, so the working memory stays bounded whatever the file size.
+    """
+    import numpy as np
+
+    utf8, length = _table()
+    kernel = _kernel()
+    rejects = np.zeros((MAX_REJECTS, 4), dtype=np.int64)
+    result = TranscodeResult(0, 0)
+    line, used, offset = 1, 0, 0
+    carry = b""
+    with open(source, "rb") as reader, _writer(target) as writer:
+        while True:
+            block = reader.read(chunk_bytes)
+            final = not block
+            data = carry + block
+            if not data:
+                break
+            src = np.frombuffer(data, dtype=np.uint8)
+            out = np.empty(len(data) * 3 // 2 + 64 + 22 * data.count(b"\n"), dtype=np.uint8)
+            before = used
+            written, consumed, next_line, used, failed_at = kernel(
+                src, out, utf8, length, expected_fields, line, final, rejects, used
+            )
+            if failed_at == -1:
+                raise DecodeError(f"{source}: more than {MAX_REJECTS} records with a wrong field count")
+            if failed_at:
+                bad = failed_at - 1
+                bad_line = line + data.count(b"\n", 0, bad)
+                raise DecodeError(
+                    f"{source}: line {bad_line}: byte offset {offset + bad}: "
+                    f"bytes {data[bad:bad + 2].hex()} are not valid CP949"
+                )
+            for r in range(before, used):
+                start, end = int(rejects[r, 2]), int(rejects[r, 3])
+                result.rejects.append((int(rejects[r, 0]), int(rejects[r, 1]), data[start:end]))
+            writer.write(memoryview(out)[:written])
+            offset += consumed
+            line = next_line
+            carry = data[consumed:]
+            if final:
+                break
+    result.source_bytes = offset
+    result.records = max(line - 2, 0)  # refined by the caller from the parsed rows
+    return result
