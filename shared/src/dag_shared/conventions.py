@@ -150,25 +150,35 @@ def check_location(location: str, defs: dg.Definitions) -> list[Violation]:
     return sorted([*_asset_violations(location, defs), *_job_violations(location, defs)])
 
 
+def duplicate_asset_keys(keys_by_location: Mapping[str, Iterable[str]]) -> list[Violation]:
+    """Asset keys owned by more than one location (each key has exactly one owner)."""
+    owners: dict[str, list[str]] = defaultdict(list)
+    for location, keys in keys_by_location.items():
+        for key in keys:
+            owners[key].append(location)
+    return [
+        Violation(",".join(sorted(locations)), f"asset {key}", "no duplicate asset keys across locations", f"owned by {sorted(locations)}")
+        for key, locations in sorted(owners.items())
+        if len(locations) > 1
+    ]
+
+
+def owned_asset_keys(defs: dg.Definitions) -> list[str]:
+    """The keys a location materializes (not those it only references as upstream sources)."""
+    graph = defs.resolve_asset_graph()
+    return sorted(key.to_user_string() for key in graph.get_all_asset_keys() if graph.get(key).is_materializable)
+
+
 def check_platform(definitions_by_location: Mapping[str, dg.Definitions]) -> list[Violation]:
     """Every violation across the platform: each location's, plus asset keys owned twice."""
     violations: list[Violation] = []
-    owners: dict[dg.AssetKey, list[str]] = defaultdict(list)
+    keys_by_location: dict[str, list[str]] = {}
     for location, defs in definitions_by_location.items():
         location_violations = check_location(location, defs)
         violations += location_violations
-        if any(v.subject == "definitions" for v in location_violations):
-            continue
-        graph = defs.resolve_asset_graph()
-        for key in graph.get_all_asset_keys():
-            if graph.get(key).is_materializable:
-                owners[key].append(location)
-    for key, locations in sorted(owners.items()):
-        if len(locations) > 1:
-            violations.append(
-                Violation(",".join(sorted(locations)), f"asset {key.to_user_string()}", "no duplicate asset keys across locations", f"owned by {sorted(locations)}")
-            )
-    return sorted(violations)
+        if not any(v.subject == "definitions" for v in location_violations):
+            keys_by_location[location] = owned_asset_keys(defs)
+    return sorted(violations + duplicate_asset_keys(keys_by_location))
 
 
 def check_materialization_metadata(asset_key: dg.AssetKey, metadata: Mapping[str, object], is_table: bool) -> list[str]:

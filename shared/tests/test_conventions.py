@@ -1,0 +1,113 @@
+"""The convention checker: a clean location passes, and every rule can fail on a bad definition."""
+
+from __future__ import annotations
+
+import dagster as dg
+import pytest
+
+from dag_shared.conventions import (
+    check_location,
+    check_materialization_metadata,
+    check_platform,
+    duplicate_asset_keys,
+)
+
+GOOD_TAGS = {"data_tier": "silver", "domain": "pension", "source": "data.go.kr"}
+SCHEMA = {"dagster/column_schema": dg.TableSchema(columns=[dg.TableColumn("id", "int")])}
+
+
+def make_asset(name="nps_good", function_name=None, group="NPS", kinds=("python", "duckdb"), tags=None, metadata=SCHEMA):
+    def body():
+        return dg.MaterializeResult(metadata={"dagster/row_count": 1})
+
+    body.__name__ = function_name or name
+    return dg.asset(name=name, group_name=group, kinds=set(kinds), tags=GOOD_TAGS if tags is None else tags, metadata=metadata)(body)
+
+
+def rules(violations) -> set[str]:
+    return {v.rule for v in violations}
+
+
+def test_a_location_that_follows_every_rule_has_no_violations():
+    job = dg.define_asset_job("nps_history_job", selection=dg.AssetSelection.groups("NPS"))
+    schedule = dg.ScheduleDefinition(job=job, cron_schedule="0 3 * * *", execution_timezone="Asia/Seoul")
+    defs = dg.Definitions(assets=[make_asset()], jobs=[job], schedules=[schedule])
+    assert check_location("nps", defs) == []
+
+
+def test_an_empty_location_passes():
+    assert check_location("ds", dg.Definitions()) == []
+
+
+@pytest.mark.parametrize(
+    ("asset_kwargs", "rule"),
+    [
+        ({"name": "posts_asset"}, "asset key starts with the location prefix"),
+        ({"function_name": "fetch_nps_data"}, "function name equals asset name"),
+        ({"tags": {**GOOD_TAGS, "data_tier": "platinum"}}, "data_tier tag is bronze, silver or gold"),
+        ({"tags": {"data_tier": "gold", "source": "x"}}, "'domain' tag present"),
+        ({"tags": {"data_tier": "gold", "domain": "x"}}, "'source' tag present"),
+        ({"kinds": ("python", "duckdb", "postgres", "polars")}, "at most 3 kinds"),
+        ({"kinds": ("python", "turso")}, "kind from the allowed list"),
+        ({"kinds": ()}, "at least one kind"),
+        ({"group": "default"}, "group is one of the location's groups"),
+        ({"group": "CD"}, "group is one of the location's groups"),
+        ({"metadata": None}, "table assets declare dagster/column_schema"),
+    ],
+)
+def test_each_asset_rule_reports_the_asset_that_breaks_it(asset_kwargs, rule):
+    asset = make_asset(**asset_kwargs)
+    violations = check_location("nps", dg.Definitions(assets=[asset]))
+    assert rule in rules(violations)
+    broken = [v for v in violations if v.rule == rule]
+    assert all(v.location == "nps" and v.subject.startswith("asset ") for v in broken)
+    assert asset_kwargs.get("name", "nps_good") in broken[0].subject
+
+
+def test_a_job_whose_selection_resolves_to_nothing_is_reported():
+    job = dg.define_asset_job("nps_history_job", selection=dg.AssetSelection.groups("NPS_SaaS"))
+    violations = check_location("nps", dg.Definitions(assets=[make_asset()], jobs=[job]))
+    assert [(v.subject, v.rule) for v in violations] == [
+        ("job nps_history_job", "job selection resolves to at least one asset")
+    ]
+
+
+def test_a_schedule_targeting_an_unregistered_job_is_reported():
+    schedule = dg.ScheduleDefinition(name="orphan_schedule", job_name="missing_job", cron_schedule="0 * * * *")
+    violations = check_location("nps", dg.Definitions(assets=[make_asset()], schedules=[schedule]))
+    assert rules(violations) == {"definitions resolve (targets are registered)"}
+    assert "missing_job" in violations[0].detail
+
+
+def test_a_sensor_targeting_an_unregistered_job_is_reported():
+    @dg.sensor(job_name="missing_job")
+    def orphan_sensor():
+        return None
+
+    violations = check_location("nps", dg.Definitions(assets=[make_asset()], sensors=[orphan_sensor]))
+    assert "missing_job" in violations[0].detail
+
+
+def test_an_asset_key_owned_by_two_locations_is_reported():
+    violations = check_platform(
+        {"nps": dg.Definitions(assets=[make_asset()]), "cd": dg.Definitions(assets=[make_asset(group="CD")])}
+    )
+    duplicates = [v for v in violations if v.rule == "no duplicate asset keys across locations"]
+    assert [(v.location, v.subject) for v in duplicates] == [("cd,nps", "asset nps_good")]
+    assert duplicate_asset_keys({"cd": ["cd_a"], "nps": ["nps_a"]}) == []
+
+
+def test_a_location_may_depend_on_another_locations_asset_by_key():
+    @dg.asset(deps=["nps_good"], group_name="CD", kinds={"python"}, tags={**GOOD_TAGS, "data_tier": "gold"})
+    def cd_uses_pension():
+        return None
+
+    assert check_platform({"nps": dg.Definitions(assets=[make_asset()]), "cd": dg.Definitions(assets=[cd_uses_pension])}) == []
+
+
+def test_materializations_without_row_count_preview_or_schema_are_reported():
+    key = dg.AssetKey("nps_good")
+    assert check_materialization_metadata(key, {"dagster/row_count": 3}, is_table=False) == []
+    assert check_materialization_metadata(key, {}, is_table=False) == ["nps_good: materialization reports no dagster/row_count"]
+    missing = check_materialization_metadata(key, {"dagster/row_count": 3}, is_table=True)
+    assert missing == ["nps_good: table materialization has no preview", "nps_good: table materialization has no dagster/column_schema"]

@@ -1,0 +1,53 @@
+"""All five locations together: Dagster's own validation, the conventions, one owner per asset key."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dag_shared.conventions import duplicate_asset_keys
+from dag_shared.settings import LOCATIONS
+from platform_locations import ROOT, convention_report, validation_workspace
+
+
+def _validate(workspace: Path, home: Path) -> subprocess.CompletedProcess:
+    home.mkdir(exist_ok=True)
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "dagster"), "definitions", "validate", "-w", str(workspace)],
+        capture_output=True, text=True, env={"DAGSTER_HOME": str(home), "PATH": "/usr/bin:/bin"},
+    )
+
+
+def test_dagster_validates_all_five_locations_together(tmp_path):
+    workspace = tmp_path / "workspace.yaml"
+    workspace.write_text(validation_workspace())
+    result = _validate(workspace, tmp_path / "home")
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-4000:]
+    for location in LOCATIONS:
+        assert f"Validation successful for code location {location}" in output
+
+
+@pytest.fixture(scope="module")
+def reports() -> dict[str, dict]:
+    return {location: convention_report(location) for location in LOCATIONS}
+
+
+@pytest.mark.parametrize("location", LOCATIONS)
+def test_every_location_follows_the_conventions(reports, location):
+    assert reports[location]["violations"] == []
+
+
+def test_no_asset_key_is_owned_by_two_locations(reports):
+    keys = {location: report["asset_keys"] for location, report in reports.items()}
+    assert duplicate_asset_keys(keys) == []
+
+
+def test_the_repository_workspace_lists_every_location_on_its_default_port(monkeypatch):
+    monkeypatch.delenv("DAG_CODE_SERVER_BASE_PORT", raising=False)
+    from dag_platform.config import load_config, render_workspace
+
+    assert (ROOT / "workspace.yaml").read_text() == render_workspace(load_config(ROOT))
