@@ -1,9 +1,29 @@
-"""Definitions of the `cd` code location.
+"""Definitions of the `cd` code location: KRX equities into the Postgres warehouse (group CD),
+the Turso mirror (group CD_TURSO) and the month-end history (group CD_HISTORY).
 
-No pipeline of this team has been ported yet, so the location exposes nothing; it still loads,
-shows in the UI and passes the convention checks, ready for its first asset.
+Heavy libraries (psycopg, libsql, duckdb, pykrx, exchange-calendars) are imported inside the
+steps, so this module loads quickly.
 """
 
 import dagster as dg
 
-defs = dg.Definitions()
+from dag_cd import cd_jobs
+from dag_cd.cd_daily_assets import POSTGRES_SINK, TURSO_SINK, build_daily_assets
+from dag_cd.cd_krx import krx_resource
+from dag_cd.cd_parity import cd_turso_matches_postgres
+from dag_shared.resources.postgres import postgres_resource
+from dag_shared.resources.turso import turso_resource
+
+defs = dg.Definitions(
+    assets=[*build_daily_assets(POSTGRES_SINK), *build_daily_assets(TURSO_SINK)],
+    asset_checks=[cd_turso_matches_postgres],
+    jobs=[cd_jobs.cd_daily_update_job, cd_jobs.cd_daily_update_turso_job, cd_jobs.cd_daily_gold_job,
+          cd_jobs.cd_daily_gold_turso_job],
+    schedules=[cd_jobs.cd_daily_update_schedule, cd_jobs.cd_daily_update_turso_schedule],
+    sensors=[cd_jobs.cd_gold_automation_sensor],
+    resources={
+        "cd_postgres": postgres_resource("cd"),
+        "cd_turso": turso_resource(),
+        "cd_krx": krx_resource(),
+    },
+)

@@ -1,0 +1,187 @@
+"""One storage interface over the two CD sinks, so each pipeline step is written once.
+
+Steps write SQL with `?` placeholders in the subset that Postgres and SQLite (libsql) share
+(UPDATE … FROM, window functions, ON CONFLICT, RETURNING) and call `Tx` methods; the Postgres
+adapter turns placeholders into `%s` and bulk inserts into COPY, the libsql adapter turns dates
+into `YYYY-MM-DD` text. Where the dialects really differ, `Tx.dialect` picks the variant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any
+
+from dag_cd.cd_schema import TABLES, ddl, quote
+from dag_shared.metadata import table_metadata
+
+POSTGRES, SQLITE = "postgres", "sqlite"
+PREVIEW_ROWS = 5
+
+
+class Tx:
+    """An open transaction on one sink."""
+
+    dialect: str
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one statement; returns the number of rows it touched."""
+        raise NotImplementedError
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        raise NotImplementedError
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        raise NotImplementedError
+
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+        raise NotImplementedError
+
+    def cast_metric(self, placeholder: str = "?") -> str:
+        return placeholder
+
+    def ensure_schema(self) -> None:
+        for statement in ddl(self.dialect):
+            self.execute(statement)
+
+    def metadata(self, table: str, where: str = "", params: Sequence[Any] = (), order_by: str = "") -> dict:
+        """Row count, head-and-tail preview and column schema of (part of) a warehouse table."""
+        from dag_cd.cd_schema import column_schema_of
+
+        spec = TABLES[table]
+        columns = ", ".join(map(quote, spec.column_names))
+        clause = f" WHERE {where}" if where else ""
+        order = f" ORDER BY {order_by or ', '.join(map(quote, spec.key))}"
+        count = self.query(f"SELECT count(*) FROM {table}{clause}", params)[0][0]
+        head = self.query(f"SELECT {columns} FROM {table}{clause}{order} LIMIT {PREVIEW_ROWS}", params)
+        tail_n = min(PREVIEW_ROWS, max(count - len(head), 0))
+        tail = (
+            self.query(f"SELECT {columns} FROM {table}{clause}{order} LIMIT {tail_n} OFFSET {count - tail_n}", params)
+            if tail_n
+            else []
+        )
+        metadata = table_metadata(spec.column_names, spec.types(), head, tail, count)
+        metadata["dagster/column_schema"] = column_schema_of(table)
+        return metadata
+
+
+def _pg_sql(sql: str) -> str:
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+class PostgresTx(Tx):
+    dialect = POSTGRES
+
+    def __init__(self, conn) -> None:
+        self.conn = conn
+
+    def execute(self, sql, params=()):
+        cur = self.conn.execute(_pg_sql(sql), params or None)
+        return cur.rowcount
+
+    def query(self, sql, params=()):
+        return self.conn.execute(_pg_sql(sql), params or None).fetchall()
+
+    def executemany(self, sql, rows):
+        rows = list(rows)
+        if rows:
+            with self.conn.cursor() as cur:
+                cur.executemany(_pg_sql(sql), rows)
+
+    def insert_rows(self, table, columns, rows):
+        from dag_shared.resources.postgres import copy_rows
+
+        return copy_rows(self.conn, table, columns, rows)
+
+    def cast_metric(self, placeholder="?"):
+        return f"CAST({placeholder} AS metric_type)"
+
+
+def _sqlite_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _sqlite_params(params: Sequence[Any]) -> tuple:
+    return tuple(_sqlite_value(v) for v in params)
+
+
+class SqliteTx(Tx):
+    dialect = SQLITE
+
+    def __init__(self, conn) -> None:
+        self.conn = conn
+
+    def execute(self, sql, params=()):
+        cur = self.conn.execute(sql, _sqlite_params(params))
+        return cur.rowcount
+
+    def query(self, sql, params=()):
+        return self.conn.execute(sql, _sqlite_params(params)).fetchall()
+
+    def executemany(self, sql, rows):
+        rows = [_sqlite_params(r) for r in rows]
+        if rows:
+            self.conn.executemany(sql, rows)
+
+    def insert_rows(self, table, columns, rows):
+        rows = [_sqlite_params(r) for r in rows]
+        if rows:
+            marks = ", ".join("?" * len(columns))
+            self.conn.executemany(
+                f"INSERT INTO {table} ({', '.join(map(quote, columns))}) VALUES ({marks})", rows
+            )
+        return len(rows)
+
+
+class Backend:
+    """A sink the CD steps write to: `transaction()` yields a `Tx`; all of it lands or none."""
+
+    dialect: str
+    label: str
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        raise NotImplementedError
+        yield
+
+    def after_write(self, log: Any = None) -> None:
+        """Called after a step committed (the Turso mirror pushes its replica here)."""
+
+    def before_read(self, log: Any = None) -> None:
+        """Called before a step reads (the Turso mirror pulls its replica here)."""
+
+
+class PostgresBackend(Backend):
+    dialect, label = POSTGRES, "Postgres"
+
+    def __init__(self, resource) -> None:
+        self.resource = resource
+
+    @contextmanager
+    def transaction(self):
+        with self.resource.transaction() as conn:
+            yield PostgresTx(conn)
+
+
+class TursoBackend(Backend):
+    dialect, label = SQLITE, "Turso"
+
+    def __init__(self, resource) -> None:
+        self.resource = resource
+
+    @contextmanager
+    def transaction(self):
+        with self.resource.connection() as conn:  # commits on success, rolls back on error
+            conn.execute("BEGIN IMMEDIATE")
+            yield SqliteTx(conn)
+
+    def after_write(self, log=None):
+        self.resource.sync(log)
+
+    def before_read(self, log=None):
+        self.resource.sync(log)

@@ -1,0 +1,228 @@
+"""The KRX source: one interface, a local (snapshot files) and a live (pykrx) implementation.
+
+Both return `KrxFrame`s with English column names mapped from pykrx's Korean column names by
+name, never by position. The local implementation (the default) reads
+`<snapshot_dir>/<YYYYMMDD>/<MARKET>/{tickers,ohlcv,market_cap,fundamental}.csv`, the contract our
+acceptance checks use; bad input fails with the file, line and column.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+from pydantic import Field
+
+from dag_shared.settings import env
+
+EXCHANGES = ("KOSPI", "KOSDAQ", "KONEX")
+SAMPLE_SNAPSHOT_DIR = Path(__file__).parent / "sample_krx"
+
+# dataset -> (file name, pykrx column -> our column, numeric columns that must not all be zero)
+TICKER_COLUMN = "티커"
+DATASETS: dict[str, tuple[str, dict[str, str]]] = {
+    "tickers": ("tickers.csv", {"종목명": "name"}),
+    "ohlcv": (
+        "ohlcv.csv",
+        {"시가": "open", "고가": "high", "저가": "low", "종가": "close", "거래량": "volume",
+         "거래대금": "transaction", "등락률": "rate"},
+    ),
+    "market_cap": (
+        "market_cap.csv",
+        {"종가": "close", "시가총액": "marketcap", "거래량": "volume", "거래대금": "transaction",
+         "상장주식수": "shares"},
+    ),
+    "fundamental": (
+        "fundamental.csv",
+        {"BPS": "bps", "PER": "per", "PBR": "pbr", "EPS": "eps", "DIV": "div", "DPS": "dps"},
+    ),
+}  # fmt: skip
+FLOAT_COLUMNS = frozenset({"rate", "per", "pbr", "div"})
+_ENGLISH = {korean: english for _, mapping in DATASETS.values() for korean, english in mapping.items()}
+_TICKER = re.compile(r"^[0-9A-Z]{1,6}$")
+
+
+class KrxDataError(ValueError):
+    """KRX data that cannot be loaded as it is; the message names the file, line and column."""
+
+
+@dataclass
+class KrxFrame:
+    """One KRX answer for a (date, market): `ticker` first, then the dataset's columns."""
+
+    dataset: str
+    columns: tuple[str, ...]
+    rows: list[tuple] = field(default_factory=list)
+    origin: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return not self.rows
+
+    def all_zero(self) -> bool:
+        """Every numeric field of every row is 0: KRX's answer for a day it did not trade."""
+        return bool(self.rows) and all(not any(v for v in row[1:]) for row in self.rows)
+
+
+def _expected_columns(dataset: str) -> tuple[str, ...]:
+    return ("ticker", *DATASETS[dataset][1].values())
+
+
+def _parse_number(text: str, column: str, where: str) -> int | float:
+    """`column` is the pykrx (Korean) column name; its English name decides int or float."""
+    text = text.strip()
+    try:
+        if _ENGLISH[column] in FLOAT_COLUMNS:
+            return float(text)
+        return int(text)
+    except ValueError:
+        raise KrxDataError(f"{where}, column {column!r}: {text!r} is not a number") from None
+
+
+def normalise_ticker(value: str, where: str) -> str:
+    """Tickers are 6-character codes; numeric ones lost their leading zeros in some exports."""
+    text = value.strip().upper()
+    if not _TICKER.match(text):
+        raise KrxDataError(f"{where}, column '티커': {value!r} is not a KRX ticker")
+    return text.zfill(6)
+
+
+def read_snapshot_csv(path: Path, dataset: str) -> KrxFrame:
+    """Read one snapshot file, checking its header by name and every value's type."""
+    mapping = DATASETS[dataset][1]
+    expected_header = [TICKER_COLUMN, *mapping]
+    frame = KrxFrame(dataset, _expected_columns(dataset), origin=str(path))
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise KrxDataError(f"{path}: not UTF-8 ({error})") from None
+    reader = csv.reader(text.splitlines())
+    header = next(reader, None)
+    if header is None:
+        raise KrxDataError(f"{path}, line 1: the file is empty (expected header {expected_header})")
+    header = [h.strip() for h in header]
+    if sorted(header) != sorted(expected_header) or header[0] != TICKER_COLUMN:
+        raise KrxDataError(f"{path}, line 1: header {header} is not {expected_header}")
+    positions = [header.index(name) for name in expected_header]
+    seen: set[str] = set()
+    for line_no, record in enumerate(reader, start=2):
+        if not record:
+            continue
+        where = f"{path}, line {line_no}"
+        if len(record) != len(header):
+            raise KrxDataError(f"{where}: {len(record)} fields, expected {len(header)}")
+        ticker = normalise_ticker(record[positions[0]], where)
+        if ticker in seen:
+            raise KrxDataError(f"{where}, column '티커': ticker {ticker} appears twice")
+        seen.add(ticker)
+        values: list = [ticker]
+        for korean, position in zip(expected_header[1:], positions[1:]):
+            column = mapping[korean]
+            raw = record[position]
+            if dataset == "tickers":
+                if not raw.strip():
+                    raise KrxDataError(f"{where}, column {korean!r}: empty name")
+                values.append(raw.strip())
+            else:
+                values.append(_parse_number(raw, korean, where))
+        frame.rows.append(tuple(values))
+    return frame
+
+
+class KrxSource:
+    """What the CD steps ask KRX for; every method answers for one date and one market."""
+
+    def fetch(self, dataset: str, day: date, market: str) -> KrxFrame:
+        raise NotImplementedError
+
+
+class LocalKrxResource(dg.ConfigurableResource, KrxSource):
+    """KRX answers read from snapshot files; a missing file is an empty answer."""
+
+    snapshot_dir: str = Field(description="Folder of <YYYYMMDD>/<MARKET>/<dataset>.csv snapshots.")
+
+    def fetch(self, dataset: str, day: date, market: str) -> KrxFrame:
+        if market not in EXCHANGES:
+            raise ValueError(f"unknown market {market!r}")
+        path = Path(self.snapshot_dir) / day.strftime("%Y%m%d") / market / DATASETS[dataset][0]
+        if not path.is_file():
+            return KrxFrame(dataset, _expected_columns(dataset), origin=f"{path} (missing)")
+        return read_snapshot_csv(path, dataset)
+
+
+class PykrxResource(dg.ConfigurableResource, KrxSource):
+    """Live KRX through pykrx (imported lazily; it is heavy and logs in at import)."""
+
+    krx_id: str | None = Field(default=None, description="KRX login id (KRX_ID).")
+    krx_pw: str | None = Field(default=None, description="KRX password (KRX_PW).")
+
+    def _stock(self):
+        import os
+
+        # pykrx >= 1.2 reads its credentials from the environment when it is imported.
+        if self.krx_id and self.krx_pw:
+            os.environ["KRX_ID"], os.environ["KRX_PW"] = self.krx_id, self.krx_pw
+        from pykrx import stock
+
+        return stock
+
+    def fetch(self, dataset: str, day: date, market: str) -> KrxFrame:
+        if market not in EXCHANGES:
+            raise ValueError(f"unknown market {market!r}")
+        stock, ymd = self._stock(), day.strftime("%Y%m%d")
+        origin = f"pykrx {dataset} {ymd} {market}"
+        if dataset == "tickers":
+            tickers = stock.get_market_ticker_list(date=ymd, market=market)
+            # The same KRX answer carries each ticker's name of that day (ISU_ABBRV).
+            names = _ticker_names(ymd, market) or {t: stock.get_market_ticker_name(t) for t in tickers}
+            rows = [(normalise_ticker(t, origin), names[t]) for t in tickers]
+            return KrxFrame(dataset, _expected_columns(dataset), rows, origin)
+        getter = {
+            "ohlcv": stock.get_market_ohlcv,
+            "market_cap": stock.get_market_cap,
+            "fundamental": stock.get_market_fundamental,
+        }[dataset]
+        return frame_from_pandas(getter(ymd, market=market), dataset, origin)
+
+
+def _ticker_names(ymd: str, market: str) -> dict[str, str]:
+    """Names of that day's tickers from the ticker-list endpoint itself, when pykrx exposes it."""
+    try:
+        from pykrx.website.krx.market.wrap import get_market_ticker_and_name
+    except ImportError:
+        return {}
+    series = get_market_ticker_and_name(ymd, market)
+    return {str(k): str(v) for k, v in series.items()} if series is not None else {}
+
+
+def frame_from_pandas(df, dataset: str, origin: str) -> KrxFrame:
+    """A pykrx DataFrame (index 티커) as a KrxFrame, columns picked by name; extra columns ignored."""
+    mapping = DATASETS[dataset][1]
+    frame = KrxFrame(dataset, _expected_columns(dataset), origin=origin)
+    if df is None or len(df) == 0:
+        return frame
+    df = df.reset_index()
+    missing = [c for c in [TICKER_COLUMN, *mapping] if c not in df.columns]
+    if missing:
+        raise KrxDataError(f"{origin}: columns {missing} missing from {list(df.columns)}")
+    for position, record in enumerate(df[[TICKER_COLUMN, *mapping]].itertuples(index=False), 1):
+        where = f"{origin}, row {position}"
+        values: list = [normalise_ticker(str(record[0]), where)]
+        for korean, value in zip(mapping, record[1:]):
+            values.append(float(value) if mapping[korean] in FLOAT_COLUMNS else int(value))
+        frame.rows.append(tuple(values))
+    return frame
+
+
+def krx_resource() -> KrxSource:
+    """`cd_krx`: local snapshots unless CD_KRX_SOURCE=pykrx."""
+    source = (env("CD_KRX_SOURCE") or "local").lower()
+    if source == "pykrx":
+        return PykrxResource(krx_id=env("KRX_ID"), krx_pw=env("KRX_PW"))
+    if source != "local":
+        raise ValueError(f"CD_KRX_SOURCE must be 'local' or 'pykrx', not {source!r}")
+    return LocalKrxResource(snapshot_dir=env("CD_KRX_SNAPSHOT_DIR") or str(SAMPLE_SNAPSHOT_DIR))

@@ -1,0 +1,100 @@
+"""Display- and search-name steps (per day and exchange).
+
+Names are derived data: for the companies with an active security on the exchange, each step
+replaces the rows it owns (by `origin`) with the spellings of the current company name, so a
+rename leaves no stale entry and a re-run no duplicate. Orders are fixed per origin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import dagster as dg
+
+from dag_cd.cd_backend import Backend
+from dag_cd.cd_names import eng2kor, has_hangul, has_latin, keyboard2kor, kor2keyboard
+from dag_cd.cd_steps_listing import StepResult
+
+_SCOPE = ("SELECT DISTINCT c.company_id FROM company c JOIN security s ON s.company_id = c.company_id "
+          "WHERE s.exchange = ? AND s.delisting_date IS NULL")
+
+# origin -> (order, applies to the name?, spelling)
+SPELLINGS: dict[str, tuple[int, Callable[[str], bool], Callable[[str], str]]] = {
+    "kor_name": (0, lambda name: True, lambda name: name),
+    "eng2kor": (1, has_latin, eng2kor),
+    "keyboard": (2, has_hangul, kor2keyboard),
+    # Typed with the keyboard left in Hangul mode (no shift: names are typed in lower case).
+    "keyboard_reverse": (3, has_latin, lambda name: keyboard2kor(name.lower())),
+}
+
+
+def _companies(tx, exchange: str) -> list[tuple]:
+    return tx.query(f"SELECT company_id, name, kor_name FROM company WHERE company_id IN ({_SCOPE}) "
+                    "ORDER BY name", (exchange,))
+
+
+def _replace(tx, table: str, exchange: str, rows: list[tuple], origin: str | None) -> None:
+    if origin is None:
+        tx.execute(f"DELETE FROM {table} WHERE company_id IN ({_SCOPE})", (exchange,))
+        tx.executemany(f'INSERT INTO {table} (company_id, company_name, value, "order") VALUES (?, ?, ?, ?) '
+                       "ON CONFLICT DO NOTHING", rows)
+    else:
+        tx.execute(f"DELETE FROM {table} WHERE origin = ? AND company_id IN ({_SCOPE})", (origin, exchange))
+        tx.executemany(f'INSERT INTO {table} (company_id, company_name, value, "order", origin) '
+                       "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", [(*r, origin) for r in rows])
+
+
+def _spelled(companies: list[tuple], origin: str) -> list[tuple]:
+    order, applies, spell = SPELLINGS[origin]
+    source = "kor_name" if origin == "kor_name" else "name"
+    rows = []
+    for cid, name, kor_name in companies:
+        text = kor_name if source == "kor_name" else name
+        if text and applies(text):
+            rows.append((cid, name, spell(text), order))
+    return rows
+
+
+def _metadata(tx, table: str, exchange: str, origins: tuple[str, ...], written: int) -> dict:
+    marks = ", ".join("?" * len(origins))
+    where = f"company_id IN ({_SCOPE})" + (f" AND origin IN ({marks})" if table == "search_name" else "")
+    params = (exchange, *origins) if table == "search_name" else (exchange,)
+    metadata = tx.metadata(table, where, params, "company_name, value")
+    metadata["rows_written"] = dg.MetadataValue.int(written)
+    return metadata
+
+
+def sync_display_name_search_name(backend: Backend, day: date, exchange: str, log: Any) -> StepResult:
+    """Each company's Korean name as its display name and first search name."""
+    with backend.transaction() as tx:
+        companies = _companies(tx, exchange)
+        rows = _spelled(companies, "kor_name")
+        _replace(tx, "display_name", exchange, rows, None)
+        _replace(tx, "search_name", exchange, rows, "kor_name")
+        metadata = _metadata(tx, "display_name", exchange, (), len(rows))
+    return StepResult(metadata)
+
+
+def post_eng2kor_search_name(backend: Backend, day: date, exchange: str, log: Any) -> StepResult:
+    """Names with Latin letters, spelled letter by letter in Hangul (`SK하이닉스` → `에스케이하이닉스`)."""
+    with backend.transaction() as tx:
+        rows = _spelled(_companies(tx, exchange), "eng2kor")
+        _replace(tx, "search_name", exchange, rows, "eng2kor")
+        metadata = _metadata(tx, "search_name", exchange, ("eng2kor",), len(rows))
+    return StepResult(metadata)
+
+
+def post_kor2eng_search_name_for_keyboard(backend: Backend, day: date, exchange: str, log: Any) -> StepResult:
+    """Keyboard spellings: Hangul names as 2-set keys (`삼성` → `tkatjd`), Latin names as the Hangul
+    the same keys give in Hangul mode."""
+    with backend.transaction() as tx:
+        companies = _companies(tx, exchange)
+        forward = _spelled(companies, "keyboard")
+        reverse = _spelled(companies, "keyboard_reverse")
+        _replace(tx, "search_name", exchange, forward, "keyboard")
+        _replace(tx, "search_name", exchange, reverse, "keyboard_reverse")
+        metadata = _metadata(tx, "search_name", exchange, ("keyboard", "keyboard_reverse"),
+                             len(forward) + len(reverse))
+    return StepResult(metadata)
