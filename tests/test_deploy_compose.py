@@ -66,7 +66,9 @@ def _python_resolve() -> dict:
     for service in resolved["services"].values():
         environment = service.get("environment", {})
         assert isinstance(environment, dict), "use the mapping form of `environment`"
-        service["environment"] = {key: "" if value is None else str(value) for key, value in environment.items()}
+        service["environment"] = {
+            key: "" if value is None else str(value) for key, value in environment.items()
+        }
     return resolved
 
 
@@ -79,8 +81,22 @@ def _run_compose(*args: str, tmp_path: Path) -> subprocess.CompletedProcess:
     env_file.write_text("")
     environment = {"PATH": os.environ.get("PATH", ""), **PLACEHOLDER_ENV}
     return subprocess.run(
-        [_compose_binary(), "--project-directory", str(ROOT), "--env-file", str(env_file), "-f", str(COMPOSE_FILE), *args],
-        capture_output=True, text=True, env=environment, timeout=120, cwd=ROOT,
+        [
+            _compose_binary(),
+            "--project-directory",
+            str(ROOT),
+            "--env-file",
+            str(env_file),
+            "-f",
+            str(COMPOSE_FILE),
+            *args,
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+        cwd=ROOT,
     )
 
 
@@ -112,8 +128,23 @@ def test_the_compose_file_refuses_to_start_without_a_postgres_password(tmp_path)
         env_file = tmp_path / "empty.env"
         env_file.write_text("")
         result = subprocess.run(
-            [_compose_binary(), "--project-directory", str(ROOT), "--env-file", str(env_file), "-f", str(COMPOSE_FILE), "config", "-q"],
-            capture_output=True, text=True, env={"PATH": os.environ.get("PATH", "")}, timeout=120, cwd=ROOT,
+            [
+                _compose_binary(),
+                "--project-directory",
+                str(ROOT),
+                "--env-file",
+                str(env_file),
+                "-f",
+                str(COMPOSE_FILE),
+                "config",
+                "-q",
+            ],
+            check=False,
+            capture_output=True,
+            text=True,
+            env={"PATH": os.environ.get("PATH", "")},
+            timeout=120,
+            cwd=ROOT,
         )
         assert result.returncode != 0 and "POSTGRES_PASSWORD" in result.stderr
 
@@ -134,7 +165,11 @@ def test_the_structure_holds_the_compose_essentials_checked_in_python():
                 assert (ROOT / source).exists(), f"{name}: bind-mount source {source} does not exist"
         for dependency, condition in service.get("depends_on", {}).items():
             assert dependency in services, f"{name}: depends on unknown service {dependency}"
-            assert condition["condition"] in {"service_started", "service_healthy", "service_completed_successfully"}
+            assert condition["condition"] in {
+                "service_started",
+                "service_healthy",
+                "service_completed_successfully",
+            }
             if condition["condition"] == "service_healthy":
                 assert "healthcheck" in services[dependency], f"{dependency} has no health check to wait for"
         if "healthcheck" in service:
@@ -167,7 +202,9 @@ def test_every_location_has_a_code_server_from_its_own_image_with_a_grpc_health_
     assert service["healthcheck"]["test"] == ["CMD", "dagster", "api", "grpc-health-check", "-p", "4000"]
     assert service["environment"]["DAGSTER_CURRENT_IMAGE"] == service["image"]
     mounts = service["volumes"]
-    assert any(m.endswith(f":/app/locations/{location}/src:ro") for m in mounts), "source bind mount for Reload"
+    assert any(m.endswith(f":/app/locations/{location}/src:ro") for m in mounts), (
+        "source bind mount for Reload"
+    )
     assert any(m.endswith(":/app/shared/src:ro") for m in mounts)
 
 
@@ -188,7 +225,10 @@ def test_every_location_launches_runs_with_its_own_container_context(compose, lo
         env_vars=launcher.env_vars, networks=launcher.networks, container_kwargs=launcher.container_kwargs
     ).merge(parsed)
     assert merged.networks == [COMPOSE_NETWORK], "exactly one network: a repeated one fails at connect"
-    assert COMPOSE_NETWORK in compose["networks"] and compose["networks"][COMPOSE_NETWORK]["name"] == COMPOSE_NETWORK
+    assert (
+        COMPOSE_NETWORK in compose["networks"]
+        and compose["networks"][COMPOSE_NETWORK]["name"] == COMPOSE_NETWORK
+    )
     assert merged.container_kwargs["volumes_from"] == [service["container_name"]]
     # Every variable the code server gets is passed to its runs, by name, from the daemon.
     own = set(service["environment"]) - {"DAGSTER_CURRENT_IMAGE", "DAGSTER_CONTAINER_CONTEXT"}
@@ -232,7 +272,9 @@ def _locations_of(workspace: Path) -> list[dict]:
     from dagster._core.workspace.config_schema import WORKSPACE_CONFIG_SCHEMA
 
     config = yaml.safe_load(workspace.read_text())
-    assert process_config(WORKSPACE_CONFIG_SCHEMA, config).success, f"{workspace.name} is not a valid workspace"
+    assert process_config(WORKSPACE_CONFIG_SCHEMA, config).success, (
+        f"{workspace.name} is not a valid workspace"
+    )
     return [entry["grpc_server"] for entry in config["load_from"]]
 
 
@@ -243,7 +285,9 @@ def test_the_compose_workspace_and_the_local_workspace_describe_the_same_locatio
     for entry in containers:
         service = compose["services"][entry["host"]]
         assert entry["host"] == f"code-{entry['location_name']}" and entry["port"] == 4000
-        assert f"--location-name {entry['location_name']}" in " ".join(_cmd_of(service["build"]["dockerfile"]))
+        assert f"--location-name {entry['location_name']}" in " ".join(
+            _cmd_of(service["build"]["dockerfile"])
+        )
 
 
 def _cmd_of(dockerfile: str) -> list[str]:
@@ -263,7 +307,11 @@ def test_the_container_instance_matches_the_root_instance_except_storage_and_lau
     assert {k: v for k, v in containers.items() if k not in differing} == {
         k: v for k, v in root.items() if k not in differing
     }
-    assert containers["run_launcher"] == {**containers["run_launcher"], "module": "dagster_docker", "class": "DockerRunLauncher"}
+    assert containers["run_launcher"] == {
+        **containers["run_launcher"],
+        "module": "dagster_docker",
+        "class": "DockerRunLauncher",
+    }
     for name in ("POSTGRES_HOST", "POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB"):
         monkeypatch.setenv(name, "placeholder")
     result = process_config(dagster_instance_config_schema(), containers)
@@ -274,7 +322,8 @@ def test_the_container_instance_config_is_the_one_baked_into_and_mounted_on_the_
     for name in ("migrate", "webserver", "daemon"):
         mounts = compose["services"][name]["volumes"]
         assert any(
-            m.endswith("/deploy/dagster.compose.yaml:/opt/dagster/dagster_home/dagster.yaml:ro") for m in mounts
+            m.endswith("/deploy/dagster.compose.yaml:/opt/dagster/dagster_home/dagster.yaml:ro")
+            for m in mounts
         ), name
         assert any(m.endswith("/workspace.compose.yaml:/opt/dagster/workspace.yaml:ro") for m in mounts), name
 
@@ -282,12 +331,57 @@ def test_the_container_instance_config_is_the_one_baked_into_and_mounted_on_the_
 def test_the_deploy_command_rebuilds_and_restarts_only_the_named_location():
     dry_run = subprocess.run(
         ["make", "-n", "deploy", "LOCATION=nps", "COMPOSE=docker-compose"],
-        capture_output=True, text=True, cwd=ROOT, timeout=60,
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
     )
     assert dry_run.returncode == 0, dry_run.stderr
     assert "docker-compose up -d --no-deps --build code-nps" in dry_run.stdout
     assert "code-cd" not in dry_run.stdout and "webserver" not in dry_run.stdout
     refused = subprocess.run(
-        ["make", "deploy", "LOCATION=nope", "COMPOSE=false"], capture_output=True, text=True, cwd=ROOT, timeout=60
+        ["make", "deploy", "LOCATION=nope", "COMPOSE=false"],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
     )
     assert refused.returncode != 0 and "unknown location" in refused.stdout + refused.stderr
+
+
+def test_the_container_instance_migrates_and_loads_its_docker_run_launcher_on_a_real_postgres(
+    postgres_url, tmp_path, monkeypatch
+):
+    """The instance the host image bakes in, on a real server: only the port follows the test server."""
+    import sys
+    from urllib.parse import unquote, urlsplit
+
+    from dagster import DagsterInstance
+
+    url = urlsplit(postgres_url)
+    config = yaml.safe_load((ROOT / "deploy" / "dagster.compose.yaml").read_text())
+    config["storage"]["postgres"]["postgres_db"]["port"] = url.port or 5432
+    (tmp_path / "dagster.yaml").write_text(yaml.safe_dump(config))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    monkeypatch.setenv("POSTGRES_HOST", url.hostname or "127.0.0.1")
+    monkeypatch.setenv("POSTGRES_USER", unquote(url.username or "postgres"))
+    monkeypatch.setenv("POSTGRES_PASSWORD", unquote(url.password or "unused-with-trust-auth"))
+    monkeypatch.setenv("POSTGRES_DB", url.path.lstrip("/"))
+    migrate = subprocess.run(
+        [str(Path(sys.executable).parent / "dagster"), "instance", "migrate"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=tmp_path,
+    )
+    assert migrate.returncode == 0, migrate.stdout + migrate.stderr
+    instance = DagsterInstance.from_config(str(tmp_path))
+    try:
+        assert type(instance.run_launcher).__name__ == "DockerRunLauncher"
+        assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
+        assert instance.get_runs() == []
+    finally:
+        instance.dispose()

@@ -20,7 +20,10 @@ from dag_shared.settings import LOCATIONS
 from dockerfile_parse import DockerfileParser
 
 ROOT = Path(__file__).resolve().parents[1]
-DOCKERFILES = {"host": ROOT / "Dockerfile", **{loc: ROOT / "locations" / loc / "Dockerfile" for loc in LOCATIONS}}
+DOCKERFILES = {
+    "host": ROOT / "Dockerfile",
+    **{loc: ROOT / "locations" / loc / "Dockerfile" for loc in LOCATIONS},
+}
 
 
 @dataclass
@@ -74,7 +77,9 @@ def test_every_image_is_multi_stage_with_a_slim_runtime(image):
     assert all(stage.name for stage in stages), "every stage is named (FROM ... AS name)"
     runtime = stages[-1]
     assert "slim" in runtime.image, f"runtime base {runtime.image} is not a slim image"
-    copied_from = {i["value"].split("--from=")[1].split()[0] for i in runtime.of("COPY") if "--from=" in i["value"]}
+    copied_from = {
+        i["value"].split("--from=")[1].split()[0] for i in runtime.of("COPY") if "--from=" in i["value"]
+    }
     assert copied_from & {s.name for s in stages[:-1]}, "the runtime stage copies the build stage's result"
 
 
@@ -104,13 +109,17 @@ def test_every_image_runs_as_a_non_root_user(image):
     user = users[-1]["value"].split(":")[0]
     assert user not in {"root", "0"}
     later = [i for i in runtime.instructions if i["startline"] > users[-1]["startline"]]
-    assert not [i for i in later if i["instruction"] == "RUN"], "RUN after USER would run as that user by surprise"
+    assert not [i for i in later if i["instruction"] == "RUN"], (
+        "RUN after USER would run as that user by surprise"
+    )
 
 
 @pytest.mark.parametrize("image", DOCKERFILES)
 def test_every_image_has_an_exec_form_cmd_and_no_entrypoint(image):
     stages = _stages(DOCKERFILES[image])
-    assert not [i for s in stages for i in s.of("ENTRYPOINT")], "ENTRYPOINT would wrap the run launcher's command"
+    assert not [i for s in stages for i in s.of("ENTRYPOINT")], (
+        "ENTRYPOINT would wrap the run launcher's command"
+    )
     cmds = stages[-1].of("CMD")
     assert len(cmds) == 1
     assert isinstance(json.loads(cmds[0]["value"]), list), "CMD must be in exec (JSON) form"
@@ -120,8 +129,17 @@ def test_every_image_has_an_exec_form_cmd_and_no_entrypoint(image):
 def test_every_location_image_serves_its_own_definitions_on_port_4000(location):
     runtime = _stages(DOCKERFILES[location])[-1]
     assert json.loads(runtime.of("CMD")[0]["value"]) == [
-        "dagster", "code-server", "start", "-m", f"dag_{location}.definitions",
-        "-h", "0.0.0.0", "-p", "4000", "--location-name", location,
+        "dagster",
+        "code-server",
+        "start",
+        "-m",
+        f"dag_{location}.definitions",
+        "-h",
+        "0.0.0.0",
+        "-p",
+        "4000",
+        "--location-name",
+        location,
     ]
 
 
@@ -134,15 +152,17 @@ def test_every_location_image_keeps_the_repository_layout_for_the_shared_path_de
     assert (("shared/src",), "/app/shared/src") in copies
     assert ((f"locations/{location}/pyproject.toml", f"locations/{location}/uv.lock"), "./") in copies
     assert ((f"locations/{location}/src",), "./src") in copies
-    assert not [c for c in copies if any(s.startswith("locations/") and f"/{location}/" not in s for s in c[0])], (
-        "a location image copies no other location"
-    )
+    assert not [
+        c for c in copies if any(s.startswith("locations/") and f"/{location}/" not in s for s in c[0])
+    ], "a location image copies no other location"
 
 
 def test_the_host_image_carries_the_docker_run_launcher_and_serves_the_webserver():
     stages = _stages(DOCKERFILES["host"])
     syncs = [c for s in stages[:-1] for r in s.of("RUN") for c in _commands(r) if c[:2] == ["uv", "sync"]]
-    assert all(c[c.index("--group") + 1] == "containers" for c in syncs), "dagster-docker comes from the group"
+    assert all(c[c.index("--group") + 1] == "containers" for c in syncs), (
+        "dagster-docker comes from the group"
+    )
     assert json.loads(stages[-1].of("CMD")[0]["value"])[0] == "dagster-webserver"
 
 
@@ -151,9 +171,18 @@ def _ignored(path: str, patterns: list[str]) -> bool:
     for pattern in patterns:
         negate = pattern.startswith("!")
         pattern = pattern.lstrip("!").rstrip("/")
-        candidates = [pattern, f"{pattern}/*"] if not pattern.startswith("**/") else [
-            pattern, pattern[3:], f"{pattern}/*", f"{pattern[3:]}/*", f"*/{pattern[3:]}", f"*/{pattern[3:]}/*"
-        ]
+        candidates = (
+            [pattern, f"{pattern}/*"]
+            if not pattern.startswith("**/")
+            else [
+                pattern,
+                pattern[3:],
+                f"{pattern}/*",
+                f"{pattern[3:]}/*",
+                f"*/{pattern[3:]}",
+                f"*/{pattern[3:]}/*",
+            ]
+        )
         if any(fnmatch.fnmatch(path, c) for c in candidates):
             ignored = not negate
     return ignored
@@ -162,7 +191,8 @@ def _ignored(path: str, patterns: list[str]) -> bool:
 @pytest.mark.parametrize("image", DOCKERFILES)
 def test_every_file_copied_from_the_build_context_exists_and_is_not_dockerignored(image):
     patterns = [
-        line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
         if line.strip() and not line.startswith("#")
     ]
     for stage in _stages(DOCKERFILES[image]):

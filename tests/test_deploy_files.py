@@ -31,7 +31,9 @@ DECLARED = {var.name for var in ENVIRONMENT_VARIABLES}
 # Set inside the stack from declared ones (libpq reads them), or by the images themselves.
 DERIVED = {"PGUSER", "PGPASSWORD", "DAGSTER_CURRENT_IMAGE", "DAGSTER_CONTAINER_CONTEXT"}
 
-_SECRET_NAME = re.compile(r"(?i)password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|(?:^|_)pw$")
+_SECRET_NAME = re.compile(
+    r"(?i)password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|(?:^|_)pw$"
+)
 # A key that names where a secret lives (a Kubernetes Secret's name, a file) is not a secret.
 _NAMES_A_SECRET = re.compile(r"(?i)(?:name|names|ref|file|path|secrets)$")
 _LINE_ASSIGNMENT = re.compile(
@@ -43,7 +45,9 @@ PATTERNS = {
     "credentials in a URL": re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://[^\s/:@${}]+:[^\s/@${}<]+@"),
     "private key block": re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
     "AWS access key id": re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
-    "API token shape": re.compile(r"\b(?:sk-[A-Za-z0-9_-]{20,}|ghp_[A-Za-z0-9]{30,}|xox[bap]-[A-Za-z0-9-]{10,})"),
+    "API token shape": re.compile(
+        r"\b(?:sk-[A-Za-z0-9_-]{20,}|ghp_[A-Za-z0-9]{30,}|xox[bap]-[A-Za-z0-9-]{10,})"
+    ),
     "JSON web token": re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\."),
     "private (LAN) address": re.compile(
         r"\b(?:10\.\d{1,3}|192\.168|172\.(?:1[6-9]|2\d|3[01]))\.\d{1,3}(?:\.\d{1,3})?\b"
@@ -80,7 +84,7 @@ def test_the_secret_detector_catches_the_shapes_it_looks_for():
         "token sk-abcdefghijklmnopqrstuvwxyz",
         "host: 192.168.1.20",
         "KRX_PW: mypassword",
-        'kubectl create secret generic x --from-literal=postgresql-password=opensesame',
+        "kubectl create secret generic x --from-literal=postgresql-password=opensesame",
         "ENV API_TOKEN=abcdef123456",
     ]
     for sample in samples:
@@ -127,13 +131,17 @@ def _referenced_variables() -> dict[str, set[str]]:
 def test_every_variable_the_deploy_files_name_is_declared_in_settings():
     for source, names in _referenced_variables().items():
         undeclared = names - DECLARED - DERIVED
-        assert not undeclared, f"{source} uses undeclared variables {sorted(undeclared)}: add them to dag_shared.settings"
+        assert not undeclared, (
+            f"{source} uses undeclared variables {sorted(undeclared)}: add them to dag_shared.settings"
+        )
 
 
 def test_the_env_example_lists_every_variable_the_stack_reads_with_an_empty_value():
     example = ROOT / ".env.example"
     if not example.exists():
-        pytest.skip(".env.example is generated from dag_shared.settings by another tool and is not present yet")
+        pytest.skip(
+            ".env.example is generated from dag_shared.settings by another tool and is not present yet"
+        )
     entries = {}
     for line in example.read_text().splitlines():
         if "=" in line and not line.lstrip().startswith("#"):

@@ -18,16 +18,54 @@ ROOT = Path(__file__).resolve().parents[1]
 VALUES = ROOT / "deploy" / "helm" / "values.yaml"
 # Field names of the chart's DagsterHelmValues and UserDeployment models (Dagster 1.13 chart).
 CHART_TOP_LEVEL_KEYS = {
-    "dagsterWebserver", "dagster-user-deployments", "postgresql", "generatePostgresqlPasswordSecret",
-    "generateCeleryConfigSecret", "rabbitmq", "redis", "flower", "ingress", "imagePullSecrets",
-    "computeLogManager", "scheduler", "runLauncher", "pythonLogs", "dagsterDaemon", "busybox", "migrate",
-    "telemetry", "serviceAccount", "global", "retention", "concurrency", "additionalInstanceConfig",
+    "dagsterWebserver",
+    "dagster-user-deployments",
+    "postgresql",
+    "generatePostgresqlPasswordSecret",
+    "generateCeleryConfigSecret",
+    "rabbitmq",
+    "redis",
+    "flower",
+    "ingress",
+    "imagePullSecrets",
+    "computeLogManager",
+    "scheduler",
+    "runLauncher",
+    "pythonLogs",
+    "dagsterDaemon",
+    "busybox",
+    "migrate",
+    "telemetry",
+    "serviceAccount",
+    "global",
+    "retention",
+    "concurrency",
+    "additionalInstanceConfig",
 }
 USER_DEPLOYMENT_KEYS = {
-    "name", "image", "port", "dagsterApiGrpcArgs", "codeServerArgs", "includeConfigInLaunchedRuns", "env",
-    "envConfigMaps", "envSecrets", "annotations", "nodeSelector", "affinity", "tolerations",
-    "podSecurityContext", "securityContext", "resources", "livenessProbe", "readinessProbe", "startupProbe",
-    "labels", "volumeMounts", "volumes", "schedulerName",
+    "name",
+    "image",
+    "port",
+    "dagsterApiGrpcArgs",
+    "codeServerArgs",
+    "includeConfigInLaunchedRuns",
+    "env",
+    "envConfigMaps",
+    "envSecrets",
+    "annotations",
+    "nodeSelector",
+    "affinity",
+    "tolerations",
+    "podSecurityContext",
+    "securityContext",
+    "resources",
+    "livenessProbe",
+    "readinessProbe",
+    "startupProbe",
+    "labels",
+    "volumeMounts",
+    "volumes",
+    "schedulerName",
 }
 
 
@@ -105,9 +143,13 @@ def test_the_helm_run_policy_matches_the_root_instance(values):
     }
     assert concurrency["enabled"] is True
     assert concurrency["runs"]["maxConcurrentRuns"] == root["concurrency"]["runs"]["max_concurrent_runs"]
-    assert concurrency["runs"]["tagConcurrencyLimits"] == root["concurrency"]["runs"]["tag_concurrency_limits"]
+    assert (
+        concurrency["runs"]["tagConcurrencyLimits"] == root["concurrency"]["runs"]["tag_concurrency_limits"]
+    )
     assert concurrency["pools"]["defaultLimit"] == root["concurrency"]["pools"]["default_limit"]
-    assert values["retention"]["schedule"]["purgeAfterDays"] == root["retention"]["schedule"]["purge_after_days"]
+    assert (
+        values["retention"]["schedule"]["purgeAfterDays"] == root["retention"]["schedule"]["purge_after_days"]
+    )
     assert values["retention"]["sensor"]["purgeAfterDays"] == root["retention"]["sensor"]["purge_after_days"]
     assert values["telemetry"]["enabled"] == root["telemetry"]["enabled"]
     assert values["additionalInstanceConfig"]["freshness"] == root["freshness"]
