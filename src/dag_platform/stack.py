@@ -94,9 +94,11 @@ class Stack:
         home.mkdir(parents=True, exist_ok=True)
         instance_file = home / "dagster.yaml"
         source = self.config.root / "dagster.yaml"
-        if instance_file.is_symlink() or instance_file.exists():
-            instance_file.unlink()
-        instance_file.symlink_to(source)
+        if instance_file.exists() and not instance_file.is_symlink():
+            log.info(f"using the instance file already in DAGSTER_HOME: {instance_file}")
+        else:
+            instance_file.unlink(missing_ok=True)
+            instance_file.symlink_to(source)
         self.config.workspace_file.write_text(render_workspace(self.config))
 
     def _start_migration(self) -> subprocess.Popen:

@@ -1,0 +1,119 @@
+"""Cold start of the local stack versus `dagster dev` on the same five locations.
+
+Run: `uv run python bench/bench_stack_cold_start.py`. For each, the figure is the seconds from the
+command to all five locations LOADED (polled over GraphQL) and the resident memory of every process
+it started, on a fresh data directory (the stack's includes initialising its embedded Postgres).
+`dagster dev` (the baseline) loads the same modules from the same environments through a workspace
+of `python_module` entries with each location's interpreter. Targets: ≤ 20 s and ≤ 1.5 GB.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+from dag_platform.graphql import DagsterGraphQL
+from dag_platform.harness import RunningStack
+from dag_shared.embedded_postgres import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+LOCATIONS = ("cd", "ds", "is", "ss", "nps")
+
+
+def tree_rss(pid: int) -> int:
+    root = psutil.Process(pid)
+    total = 0
+    for proc in [root, *root.children(recursive=True)]:
+        try:
+            total += proc.memory_info().rss
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def wait_loaded(port: int, process: subprocess.Popen, timeout: float = 300) -> None:
+    client = DagsterGraphQL(f"http://127.0.0.1:{port}")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("process exited before loading")
+        try:
+            statuses = client.locations()
+            if len(statuses) == len(LOCATIONS) and all(s.usable for s in statuses.values()):
+                return
+        except Exception:  # noqa: BLE001 - not answering yet
+            pass
+        time.sleep(0.1)
+    raise TimeoutError("not loaded")
+
+
+def measure_stack(workdir: Path) -> tuple[float, int]:
+    data_dir = workdir / "stack" / "data"
+    data_dir.mkdir(parents=True)
+    stack = RunningStack(root=ROOT, data_dir=data_dir, extra_env={"DAGSTER_POSTGRES_URL": ""})
+    stack.start()
+    try:
+        statuses = stack.wait_until_loaded(timeout=300)
+        elapsed = time.monotonic() - stack.started_at
+        assert all(s.usable for s in statuses.values()), statuses
+        time.sleep(2)  # let background threads settle before reading memory
+        return elapsed, stack.resident_memory_bytes()
+    finally:
+        stack.stop()
+
+
+def measure_dagster_dev(workdir: Path) -> tuple[float, int]:
+    home = workdir / "dev-home"
+    home.mkdir()
+    workspace = workdir / "dev-workspace.yaml"
+    entries = ["load_from:"]
+    for location in LOCATIONS:
+        project = ROOT / "locations" / location
+        entries += [
+            "  - python_module:",
+            f"      module_name: dag_{location}.definitions",
+            f"      location_name: {location}",
+            f"      executable_path: {project / '.venv' / 'bin' / 'python'}",
+            f"      working_directory: {project}",
+        ]
+    workspace.write_text("\n".join(entries) + "\n")
+    port = free_port()
+    env = {**os.environ, "DAGSTER_HOME": str(home)}
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "dagster"), "dev", "-w", str(workspace), "-p", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+    try:
+        wait_loaded(port, process)
+        elapsed = time.monotonic() - started
+        time.sleep(2)
+        return elapsed, tree_rss(process.pid)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        stack_seconds, stack_rss = measure_stack(Path(tmp))
+        dev_seconds, dev_rss = measure_dagster_dev(Path(tmp))
+    gib = 1024**3
+    print(f"{'':<22} {'to 5 LOADED':>12} {'resident memory':>16}")
+    print(f"{'make dev stack':<22} {stack_seconds:>11.1f}s {stack_rss / gib:>15.2f}G   targets ≤ 20 s, ≤ 1.5 GB")
+    print(f"{'dagster dev (baseline)':<22} {dev_seconds:>11.1f}s {dev_rss / gib:>15.2f}G")
+    print(f"stack vs dagster dev: {dev_seconds / stack_seconds:.2f}x faster, {stack_rss / dev_rss:.2f}x the memory")
+
+
+if __name__ == "__main__":
+    main()
