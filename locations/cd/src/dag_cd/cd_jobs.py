@@ -13,7 +13,7 @@ from datetime import date
 
 import dagster as dg
 
-from dag_cd.cd_calendar import daily_sessions, day_exchange_partitions, day_partitions, TIMEZONE
+from dag_cd.cd_calendar import TIMEZONE, daily_sessions
 from dag_cd.cd_daily_assets import DAY, DAY_EXCHANGE, POSTGRES_SINK, STEPS, TURSO_SINK, asset_name
 from dag_cd.cd_krx import EXCHANGES
 
@@ -27,28 +27,24 @@ def _selection(sink: str, partitioning: str) -> dg.AssetSelection:
 cd_daily_update_job = dg.define_asset_job(
     "cd_daily_update_job",
     selection=_selection(POSTGRES_SINK, DAY_EXCHANGE),
-    partitions_def=day_exchange_partitions,
     tags=_DAILY_TAGS,
     description="매일 주식 가격 업데이트: KRX → Postgres, one run per trading day and exchange.",
 )
 cd_daily_update_turso_job = dg.define_asset_job(
     "cd_daily_update_turso_job",
     selection=_selection(TURSO_SINK, DAY_EXCHANGE),
-    partitions_def=day_exchange_partitions,
     tags=_DAILY_TAGS,
     description="매일 주식 가격 업데이트 (TursoDB): KRX → the Turso mirror.",
 )
 cd_daily_gold_job = dg.define_asset_job(
     "cd_daily_gold_job",
     selection=_selection(POSTGRES_SINK, DAY),
-    partitions_def=day_partitions,
     tags=_DAILY_TAGS,
     description="Latest metrics, company market caps and ranks, security ranks for one trading day.",
 )
 cd_daily_gold_turso_job = dg.define_asset_job(
     "cd_daily_gold_turso_job",
     selection=_selection(TURSO_SINK, DAY),
-    partitions_def=day_partitions,
     tags=_DAILY_TAGS,
     description="The gold steps of one trading day on the Turso mirror.",
 )
