@@ -1,0 +1,168 @@
+"""Bronze landing: bring the releases of a data month into the data directory, validated.
+
+Both sources end the same way: the file is written to a temporary name, validated, then renamed
+atomically into `releases/` (valid) or `quarantine/` (with a `.reason` file next to it), and the
+outcome is recorded in the ledger. A release whose ledger row is valid and whose landed file
+still has the recorded size is never fetched again.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dag_nps.nps_columns import SOURCE_ENCODING
+from dag_nps.nps_ledger import LedgerEntry, entries, record
+from dag_nps.nps_portal import Release, sanitize_title, title_date
+from dag_nps.nps_validate import check_file, peek_month
+
+
+@dataclass
+class LandingReport:
+    landed: list[LedgerEntry] = field(default_factory=list)
+    quarantined: list[LedgerEntry] = field(default_factory=list)
+    skipped: int = 0
+    candidates: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def _months_after(month: str, count: int) -> str:
+    year, mon = int(month[:4]), int(month[5:7]) + count
+    year += (mon - 1) // 12
+    return f"{year}-{(mon - 1) % 12 + 1:02d}"
+
+
+def release_window(month: str) -> tuple[str, str]:
+    """Release dates that can carry data month `month`: from its 1st to the end of month + 2."""
+    return f"{month}-01", f"{_months_after(month, 3)}-01"
+
+
+def _already_landed(entry: LedgerEntry | None) -> bool:
+    if entry is None or entry.status != "valid":
+        return False
+    path = Path(entry.file_path)
+    return path.is_file() and path.stat().st_size == entry.size_bytes
+
+
+def land(temporary: Path, landing: Path, key: str, title: str, release_date: str | None, special: str | None,
+         source: str, min_bytes: int) -> LedgerEntry:
+    """Validate a temporary file and rename it into releases/ or quarantine/; return its ledger row."""
+    check = check_file(temporary, min_bytes)
+    if check.ok:
+        target = landing / "releases" / key
+    else:
+        target = landing / "quarantine" / f"{Path(key).stem}.{uuid.uuid4().hex[:8]}.csv"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(temporary, target)
+    if not check.ok:
+        target.with_suffix(".reason").write_text(check.reason + "\n", encoding="utf-8")
+    return LedgerEntry(
+        release_key=key, title=title, release_date=release_date, special_version=special, source=source,
+        file_path=str(target), size_bytes=check.size_bytes, sha256=check.sha256, source_encoding=SOURCE_ENCODING,
+        data_month=check.data_month, status="valid" if check.ok else "quarantined", reason=check.reason,
+    )
+
+
+def _temporary(landing: Path) -> Path:
+    folder = landing / ".partial"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{uuid.uuid4().hex}.part"
+
+
+def land_local(conn: Any, source_dir: Path, landing: Path, month: str, min_bytes: int) -> LandingReport:
+    """Copy the folder's files whose first row is data month `month` into the landing zone."""
+    report = LandingReport()
+    if not source_dir.is_dir():
+        raise FileNotFoundError(f"NPS_SOURCE_DIR {source_dir} is not a folder")
+    known = entries(conn)
+    for path in sorted(source_dir.glob("*.csv")):
+        key = sanitize_title(path.name)
+        try:
+            file_month = peek_month(path)
+        except ValueError:
+            file_month = None  # unreadable: landed below, where validation quarantines it with its reason
+            previous = known.get(key)
+            if previous is not None and previous.size_bytes == path.stat().st_size:
+                continue
+        if file_month is not None and file_month != month:
+            continue
+        report.candidates += 1
+        previous = known.get(key)
+        if _already_landed(previous) and previous.size_bytes == path.stat().st_size:
+            report.skipped += 1
+            continue
+        temporary = _temporary(landing)
+        shutil.copyfile(path, temporary)
+        entry = land(temporary, landing, key, path.stem, title_date(path.stem), None, "local", min_bytes)
+        record(conn, entry)
+        (report.landed if entry.status == "valid" else report.quarantined).append(entry)
+    return report
+
+
+def land_portal(conn_factory: Callable[[], Any], base_url: str, landing: Path, month: str, min_bytes: int,
+                concurrency: int, log: Callable[[str], None]) -> LandingReport:
+    """Discover the releases, download the missing ones in the month's release window, in parallel.
+
+    Each worker thread has its own HTTP client; the first failure cancels the pending downloads
+    and fails the step. Ledger writes happen on the calling thread, one per finished file.
+    """
+    from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+
+    from dag_nps.nps_portal import PortalClient
+
+    report = LandingReport()
+    with PortalClient(base_url) as client:
+        releases = client.discover(warn=report.warnings.append)
+    start, end = release_window(month)
+    candidates = [r for r in releases if r.release_date is not None and start <= r.release_date < end]
+    report.candidates = len(candidates)
+    with conn_factory() as conn:
+        known = entries(conn)
+    missing = [r for r in candidates if not _already_landed(known.get(r.title))]
+    report.skipped = len(candidates) - len(missing)
+
+    def fetch(release: Release) -> LedgerEntry:
+        temporary = _temporary(landing)
+        try:
+            with PortalClient(base_url) as worker_client:
+                worker_client.download(release, temporary)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+        return land(temporary, landing, release.title, release.title.removesuffix(".csv"), release.release_date,
+                    release.special_version, "portal", min_bytes)
+
+    with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="nps-download") as pool:
+        futures = {pool.submit(fetch, release): release for release in missing}
+        done, pending = wait(futures, return_when=FIRST_EXCEPTION)
+        for future in pending:
+            future.cancel()
+        finished = [f for f in done if f.exception() is None]
+        with conn_factory() as conn:
+            for future in finished:
+                entry = future.result()
+                record(conn, entry)
+                (report.landed if entry.status == "valid" else report.quarantined).append(entry)
+                log(f"{entry.release_key}: {entry.status} ({entry.reason})")
+        for future in done:
+            if future.exception() is not None:
+                release = futures[future]
+                raise RuntimeError(f"download of {release.title} failed: {future.exception()}") from future.exception()
+    return report
+
+
+def title_month_warning(entry: LedgerEntry) -> str | None:
+    """Cross-check of a file's data month against its release (title) date."""
+    if entry.release_date is None or entry.data_month is None:
+        return None
+    start, end = release_window(entry.data_month)
+    if not (start <= entry.release_date < end):
+        return f"{entry.release_key}: data month {entry.data_month} is unusual for a release dated {entry.release_date}"
+    return None
+
+

@@ -1,0 +1,95 @@
+"""Bronze asset `nps_his_download`: the month's release, landed and validated, with a ledger."""
+
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from dag_nps.nps_partitions import NPS_MONTHS, month_key
+from dag_nps.nps_resources import NpsSourceResource
+
+LEDGER_SCHEMA = {
+    "release_key": "VARCHAR", "title": "VARCHAR", "release_date": "DATE", "special_version": "VARCHAR",
+    "source": "VARCHAR", "file_path": "VARCHAR", "size_bytes": "BIGINT", "sha256": "VARCHAR",
+    "source_encoding": "VARCHAR", "data_month": "VARCHAR", "status": "VARCHAR", "reason": "VARCHAR",
+}
+
+
+@dg.asset(
+    group_name="NPS",
+    partitions_def=NPS_MONTHS,
+    kinds={"python", "csv", "duckdb"},
+    tags={"data_tier": "bronze", "domain": "pension", "source": "national_pension"},
+    metadata={
+        "source": "data.go.kr dataset 15083277 (live) or NPS_SOURCE_DIR (local)",
+        "dagster/column_schema": dg.TableSchema(
+            columns=[dg.TableColumn(name, kind) for name, kind in LEDGER_SCHEMA.items()]
+        ),
+    },
+    retry_policy=dg.RetryPolicy(max_retries=2, delay=30, backoff=dg.Backoff.EXPONENTIAL),
+    description="국민연금 가입 사업장 월별 파일을 내려받아 검증 후 bronze 영역에 저장 (ledger: nps_download_ledger).",
+)
+def nps_his_download(
+    context: dg.AssetExecutionContext, nps_duckdb: DuckDBResource, nps_source: NpsSourceResource
+) -> dg.MaterializeResult:
+    """Land the data month's file; a file that fails validation is quarantined with its reason."""
+    from contextlib import contextmanager
+    from pathlib import Path
+
+    from dag_nps.nps_bronze import land_local, land_portal, title_month_warning
+    from dag_nps.nps_ledger import LEDGER_TABLE, ensure_ledger, file_for_month
+    from dag_shared.metadata import duckdb_query_metadata
+
+    month = month_key(context)
+    landing = nps_source.landing_dir()
+    with nps_duckdb.get_connection() as conn:
+        ensure_ledger(conn)
+        if not nps_source.is_live:
+            report = land_local(conn, Path(nps_source.source_dir), landing, month, nps_source.min_file_bytes)
+
+    if nps_source.is_live:
+
+        @contextmanager
+        def connection():
+            with nps_duckdb.get_connection() as conn:
+                yield conn
+
+        report = land_portal(
+            connection, nps_source.portal_base_url, landing, month, nps_source.min_file_bytes,
+            nps_source.download_concurrency, context.log.info,
+        )
+    for warning in report.warnings:
+        context.log.warning(warning)
+    for entry in report.quarantined:
+        context.log.error(f"quarantined {entry.release_key}: {entry.reason} ({entry.file_path})")
+
+    with nps_duckdb.get_connection() as conn:
+        chosen = file_for_month(conn, month)
+        if chosen is None:
+            reasons = "; ".join(f"{e.release_key}: {e.reason}" for e in report.quarantined) or "no release found"
+            raise dg.Failure(
+                description=f"no valid file for data month {month} ({reasons})",
+                metadata={"quarantined": len(report.quarantined), "candidates": report.candidates},
+            )
+        month_warning = title_month_warning(chosen)
+        if month_warning:
+            context.log.warning(month_warning)
+        table_metadata = duckdb_query_metadata(
+            conn, f"SELECT * FROM {LEDGER_TABLE} WHERE data_month = ? ORDER BY release_key", [month]
+        )
+    return dg.MaterializeResult(
+        metadata={
+            **table_metadata,
+            "file": chosen.file_path,
+            "release": chosen.release_key,
+            "size_bytes": chosen.size_bytes,
+            "sha256": chosen.sha256,
+            "source_encoding": chosen.source_encoding,
+            "special_version": chosen.special_version or "",
+            "source": "portal" if nps_source.is_live else "local",
+            "candidates": report.candidates,
+            "new_files": len(report.landed),
+            "already_valid": report.skipped,
+            "quarantined_files": len(report.quarantined),
+            "title_month_warning": month_warning or "",
+        }
+    )

@@ -1,0 +1,40 @@
+"""Gold asset `nps_his_postgres_append`: the month's silver rows replace the month in `pension`."""
+
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from dag_nps.nps_partitions import NPS_MONTHS, month_key
+from dag_nps.nps_pension_table import PENSION_SCHEMA
+from dag_shared.resources.postgres import PostgresResource
+
+
+@dg.asset(
+    group_name="NPS",
+    partitions_def=NPS_MONTHS,
+    deps=["nps_his_digest"],
+    kinds={"python", "postgres"},
+    tags={"data_tier": "gold", "domain": "pension", "source": "national_pension"},
+    metadata={"dagster/column_schema": PENSION_SCHEMA, "table_name": "public.pension"},
+    description="정제된 월 데이터를 Postgres public.pension에 한 트랜잭션으로 교체 적재 (DELETE + COPY).",
+)
+def nps_his_postgres_append(
+    context: dg.AssetExecutionContext, nps_duckdb: DuckDBResource, nps_postgres: PostgresResource
+) -> dg.MaterializeResult:
+    """Delete the month and COPY it again in one transaction: re-runs leave the same rows."""
+    from dag_nps.nps_pension_table import ensure_pension, load_month
+    from dag_shared.metadata import postgres_query_metadata
+    from dag_shared.settings import data_dir
+
+    month = month_key(context)
+    with nps_postgres.transaction() as conn:
+        ensure_pension(conn)
+    with nps_duckdb.get_connection() as duck, nps_postgres.connection() as conn:
+        loaded = load_month(duck, conn, month, data_dir() / "nps" / "tmp")
+    with nps_postgres.connection() as conn:
+        table_metadata = postgres_query_metadata(
+            conn,
+            f"SELECT * FROM public.pension WHERE data_created_ym = '{month}-01'::timestamp ORDER BY id",
+        )
+    context.log.info(f"replaced {month} in public.pension with {loaded} rows")
+    return dg.MaterializeResult(metadata={**table_metadata, "month": month, "rows_loaded": loaded})

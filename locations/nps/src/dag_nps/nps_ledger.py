@@ -1,0 +1,85 @@
+"""The download ledger: one DuckDB row per release attempt outcome (valid or quarantined).
+
+It is what makes the download idempotent (a release already landed and valid is not fetched
+again) and what maps a data month to its file for the digest. Writes fail loudly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+LEDGER_TABLE = "nps_download_ledger"
+
+LEDGER_DDL = f"""
+CREATE TABLE IF NOT EXISTS {LEDGER_TABLE} (
+    release_key VARCHAR PRIMARY KEY,
+    title VARCHAR NOT NULL,
+    release_date DATE,
+    special_version VARCHAR,
+    source VARCHAR NOT NULL,
+    file_path VARCHAR NOT NULL,
+    size_bytes BIGINT NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    source_encoding VARCHAR NOT NULL,
+    data_month VARCHAR,
+    status VARCHAR NOT NULL,
+    reason VARCHAR NOT NULL,
+    recorded_at TIMESTAMP NOT NULL DEFAULT current_timestamp
+)
+"""
+
+LEDGER_COLUMNS = (
+    "release_key", "title", "release_date", "special_version", "source", "file_path", "size_bytes",
+    "sha256", "source_encoding", "data_month", "status", "reason",
+)
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    release_key: str
+    title: str
+    release_date: str | None  # YYYY-MM-DD
+    special_version: str | None
+    source: str
+    file_path: str
+    size_bytes: int
+    sha256: str
+    source_encoding: str
+    data_month: str | None
+    status: str  # valid | quarantined
+    reason: str
+
+
+def ensure_ledger(conn: Any) -> None:
+    conn.execute(LEDGER_DDL)
+
+
+def record(conn: Any, entry: LedgerEntry) -> None:
+    """Insert or replace the ledger row of one release."""
+    values = [getattr(entry, name) for name in LEDGER_COLUMNS]
+    placeholders = ", ".join("?" for _ in LEDGER_COLUMNS)
+    updates = ", ".join(f"{name} = excluded.{name}" for name in LEDGER_COLUMNS[1:])
+    conn.execute(
+        f"INSERT INTO {LEDGER_TABLE} ({', '.join(LEDGER_COLUMNS)}) VALUES ({placeholders}) "
+        f"ON CONFLICT (release_key) DO UPDATE SET {updates}, recorded_at = current_timestamp",
+        values,
+    )
+
+
+def entries(conn: Any) -> dict[str, LedgerEntry]:
+    rows = conn.execute(
+        f"SELECT {', '.join(LEDGER_COLUMNS)} FROM {LEDGER_TABLE}"
+    ).fetchall()
+    result = {}
+    for row in rows:
+        data = dict(zip(LEDGER_COLUMNS, row))
+        data["release_date"] = str(data["release_date"]) if data["release_date"] is not None else None
+        result[data["release_key"]] = LedgerEntry(**data)
+    return result
+
+
+def file_for_month(conn: Any, month: str) -> LedgerEntry | None:
+    """The valid file of a data month; the latest release wins (a corrected re-upload)."""
+    valid = [e for e in entries(conn).values() if e.status == "valid" and e.data_month == month]
+    return max(valid, key=lambda e: (e.release_date or "", e.release_key), default=None)

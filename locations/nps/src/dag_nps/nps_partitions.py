@@ -1,0 +1,25 @@
+"""Monthly partitions keyed by data month `YYYY-MM`, shared by download, digest and append."""
+
+from __future__ import annotations
+
+import re
+
+import dagster as dg
+
+NPS_MONTHS = dg.MonthlyPartitionsDefinition(
+    start_date="2015-01", fmt="%Y-%m", timezone="Asia/Seoul", end_offset=0
+)
+
+_KEY = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def month_key(context: dg.AssetExecutionContext) -> str:
+    """The partition key of a run, checked to be a `YYYY-MM` month."""
+    key = context.partition_key
+    if not _KEY.match(key):
+        raise ValueError(f"partition key {key!r} is not a YYYY-MM month")
+    return key
+
+
+def first_day(month: str) -> str:
+    return f"{month}-01"

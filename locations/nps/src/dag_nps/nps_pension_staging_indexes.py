@@ -1,0 +1,95 @@
+"""Gold asset `nps_pension_staging_indexes`: extensions, name functions and matching indexes.
+
+Indexes are built CONCURRENTLY on an autocommit connection (writes are not blocked), an index
+left INVALID by an interrupted build is dropped and rebuilt, and only `ANALYZE` runs afterwards.
+"""
+
+
+import dagster as dg
+
+from dag_nps.nps_partitions import NPS_MONTHS
+from dag_shared.resources.postgres import PostgresResource
+
+EXTENSIONS = ("pg_trgm", "unaccent")
+NORM = "public.nps_normalize_company_name(company_name)"
+INDEXES = {
+    "idx_pension_name_norm_trgm_gin": f"USING gin ({NORM} gin_trgm_ops)",
+    "idx_pension_name_norm_trgm_gist": f"USING gist ({NORM} gist_trgm_ops)",
+    "idx_pension_name_norm_prefix": f"({NORM} text_pattern_ops)",
+    "idx_pension_brn": "(business_reg_num) WHERE business_reg_num IS NOT NULL",
+    "idx_pension_block_addr_ind": "(addr_sigungu_code, industry_code)",
+    "idx_pension_ym_brin": "USING brin (data_created_ym)",
+}
+STATISTICS_COLUMNS = ("company_name", "business_reg_num", "data_created_ym")
+
+
+def ensure_functions(conn) -> None:
+    from dag_nps.nps_name_sql import all_function_sql
+
+    for extension in EXTENSIONS:
+        conn.execute(f"CREATE EXTENSION IF NOT EXISTS {extension} SCHEMA public")
+    for statement in all_function_sql():
+        conn.execute(statement)
+
+
+def build_indexes(url: str, log=lambda message: None) -> list[str]:
+    """Create the missing indexes concurrently; returns the actions taken."""
+    import psycopg
+
+    actions = []
+    with psycopg.connect(url, autocommit=True) as conn:
+        invalid = {
+            row[0]
+            for row in conn.execute(
+                "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                "WHERE NOT i.indisvalid AND c.relname = ANY(%s)",
+                (list(INDEXES),),
+            )
+        }
+        for name in sorted(invalid):
+            conn.execute(f"DROP INDEX CONCURRENTLY IF EXISTS public.{name}")
+            actions.append(f"dropped invalid {name}")
+        existing = {row[0] for row in conn.execute("SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND tablename = 'pension'")}
+        for name, definition in INDEXES.items():
+            if name in existing and name not in invalid:
+                continue
+            conn.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON public.pension {definition}")
+            actions.append(f"created {name}")
+            log(f"created index {name}")
+        for column in STATISTICS_COLUMNS:
+            conn.execute(f"ALTER TABLE public.pension ALTER COLUMN {column} SET STATISTICS 1000")
+        conn.execute("ANALYZE public.pension")
+        actions.append("analyzed public.pension")
+    return actions
+
+
+@dg.asset(
+    group_name="NPS",
+    partitions_def=NPS_MONTHS,
+    deps=["nps_his_postgres_append"],
+    kinds={"sql", "postgres"},
+    tags={"data_tier": "gold", "domain": "pension", "source": "national_pension"},
+    metadata={
+        "dagster/column_schema": dg.TableSchema(
+            columns=[dg.TableColumn("index_name", "text"), dg.TableColumn("definition", "text")]
+        ),
+        "table_name": "public.pension",
+    },
+    description="pg_trgm/unaccent 확장, 회사명 정규화 함수 4종과 pension 매칭 인덱스 6종 생성 (CONCURRENTLY).",
+)
+def nps_pension_staging_indexes(context: dg.AssetExecutionContext, nps_postgres: PostgresResource) -> dg.MaterializeResult:
+    """Ensure extensions, the four name functions and the six indexes on public.pension."""
+    from dag_nps.nps_pension_table import ensure_pension
+    from dag_shared.metadata import postgres_query_metadata
+
+    with nps_postgres.transaction() as conn:
+        ensure_pension(conn)
+        ensure_functions(conn)
+    actions = build_indexes(nps_postgres.url, context.log.info)
+    with nps_postgres.connection() as conn:
+        table_metadata = postgres_query_metadata(
+            conn,
+            "SELECT indexname AS index_name, indexdef AS definition FROM pg_indexes "
+            "WHERE schemaname = 'public' AND tablename = 'pension' ORDER BY indexname",
+        )
+    return dg.MaterializeResult(metadata={**table_metadata, "actions": actions, "actions_completed_count": len(actions)})
