@@ -230,6 +230,7 @@ def test_every_location_launches_runs_with_its_own_container_context(compose, lo
         and compose["networks"][COMPOSE_NETWORK]["name"] == COMPOSE_NETWORK
     )
     assert merged.container_kwargs["volumes_from"] == [service["container_name"]]
+    assert merged.container_kwargs["init"] is True, "runs spawn step processes: tini reaps them"
     # Every variable the code server gets is passed to its runs, by name, from the daemon.
     own = set(service["environment"]) - {"DAGSTER_CURRENT_IMAGE", "DAGSTER_CONTAINER_CONTEXT"}
     assert own <= set(parsed.env_vars)
@@ -252,6 +253,14 @@ def test_the_webserver_and_daemon_start_after_postgres_the_migration_and_every_c
         assert service["command"] == HOST_COMMANDS[name]
         assert "healthcheck" in service
         assert "/var/run/docker.sock:/var/run/docker.sock" in " ".join(service["volumes"])
+
+
+def test_every_long_running_service_has_an_init_process_and_a_restart_policy(compose):
+    for name, service in compose["services"].items():
+        if name in {"postgres", "migrate"}:
+            continue  # postgres' own entrypoint is PID 1-aware; migrate is one-shot
+        assert service.get("init") is True, name
+        assert service.get("restart") == "unless-stopped", name
 
 
 def test_the_webserver_is_published_on_localhost_only_by_default(compose):
