@@ -239,6 +239,21 @@ def test_every_location_launches_runs_with_its_own_container_context(compose, lo
     assert not missing, f"run containers take these from the daemon, which lacks them: {missing}"
 
 
+@pytest.mark.parametrize("location", LOCATIONS)
+def test_every_variable_a_location_declares_reaches_its_code_server_and_runs(compose, location):
+    """A `<LOC>_...` variable in dag_shared.settings belongs to that location: compose must pass it."""
+    from dag_shared.settings import ENVIRONMENT_VARIABLES
+
+    own = {var.name for var in ENVIRONMENT_VARIABLES if var.name.startswith(f"{location.upper()}_")}
+    service = compose["services"][f"code-{location}"]
+    context = json.loads(service["environment"]["DAGSTER_CONTAINER_CONTEXT"])["docker"]["env_vars"]
+    missing = own - set(service["environment"]) | own - set(context)
+    assert not missing, (
+        f"declared for {location} but not passed by docker-compose.yml: {sorted(missing)}; add them to "
+        f"x-{location}-env and to the env_vars of code-{location}'s DAGSTER_CONTAINER_CONTEXT"
+    )
+
+
 def test_the_webserver_and_daemon_start_after_postgres_the_migration_and_every_code_server(compose):
     expected = {
         "postgres": {"condition": "service_healthy"},
