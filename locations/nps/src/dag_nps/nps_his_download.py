@@ -25,7 +25,7 @@ LEDGER_SCHEMA = {
             columns=[dg.TableColumn(name, kind) for name, kind in LEDGER_SCHEMA.items()]
         ),
     },
-    retry_policy=dg.RetryPolicy(max_retries=2, delay=30, backoff=dg.Backoff.EXPONENTIAL),
+    retry_policy=dg.RetryPolicy(max_retries=2, delay=10, backoff=dg.Backoff.EXPONENTIAL),
     description="국민연금 가입 사업장 월별 파일을 내려받아 검증 후 bronze 영역에 저장 (ledger: nps_download_ledger).",
 )
 def nps_his_download(

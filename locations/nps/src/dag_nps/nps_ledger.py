@@ -62,7 +62,7 @@ def record(conn: Any, entry: LedgerEntry) -> None:
     updates = ", ".join(f"{name} = excluded.{name}" for name in LEDGER_COLUMNS[1:])
     conn.execute(
         f"INSERT INTO {LEDGER_TABLE} ({', '.join(LEDGER_COLUMNS)}) VALUES ({placeholders}) "
-        f"ON CONFLICT (release_key) DO UPDATE SET {updates}, recorded_at = current_timestamp",
+        f"ON CONFLICT (release_key) DO UPDATE SET {updates}, recorded_at = now()",
         values,
     )
 
