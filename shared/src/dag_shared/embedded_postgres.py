@@ -124,7 +124,16 @@ class EmbeddedPostgres:
     def stop(self) -> None:
         """Fast shutdown: active transactions are rolled back, the cluster is left consistent."""
         if self.initialised and self.is_running():
+            postmaster = self._postmaster_pid()
             self._run("pg_ctl", "stop", "-w", "-m", "fast", "-t", "60", "-D", str(self.pgdata), timeout=90)
+            if postmaster is not None:
+                _wait_for_exit(postmaster, timeout=30)
+
+    def _postmaster_pid(self) -> int | None:
+        try:
+            return int((self.pgdata / "postmaster.pid").read_text().splitlines()[0])
+        except (OSError, ValueError, IndexError):
+            return None
 
     def wait_until_ready(self, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
@@ -132,6 +141,19 @@ class EmbeddedPostgres:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"embedded PostgreSQL did not open {self.host}:{self.port}")
             time.sleep(0.1)
+
+
+def _wait_for_exit(pid: int, timeout: float) -> None:
+    """pg_ctl returns once the pid file is gone; the postmaster may still be exiting then."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            return
+        if state in {"Z", "X"}:
+            return
+        time.sleep(0.05)
 
 
 def ensure_database(server_url: str, name: str) -> str:
