@@ -108,8 +108,9 @@ def test_every_user_deployment_runs_its_location_image_with_secrets_and_a_readin
     assert mounted <= {v["name"] for v in deployment["volumes"]}
 
 
-def test_runs_launch_as_kubernetes_jobs(values):
+def test_runs_launch_as_kubernetes_jobs_after_the_instance_is_migrated(values):
     assert values["runLauncher"]["type"] == "K8sRunLauncher"
+    assert values["migrate"]["enabled"] is True
     assert "k8sRunLauncher" in values["runLauncher"]["config"]
 
 
