@@ -150,3 +150,17 @@ def test_the_env_example_lists_every_variable_the_stack_reads_with_an_empty_valu
     needed = set().union(*_referenced_variables().values()) - DERIVED
     assert needed <= set(entries), f"missing from .env.example: {sorted(needed - set(entries))}"
     assert not {k: v for k, v in entries.items() if v}, ".env.example must carry no values"
+
+
+def test_the_deploy_doc_gives_the_commands_that_the_makefile_and_helm_values_use():
+    doc = (ROOT / "docs" / "deploy.md").read_text()
+    makefile = (ROOT / "Makefile").read_text()
+    assert "make deploy LOCATION=nps" in doc
+    assert "docker compose up -d --no-deps --build code-nps" in doc
+    assert "$(COMPOSE) up -d --no-deps --build code-$(LOCATION)" in makefile
+    assert "helm upgrade --install dagster dagster/dagster" in doc and "-f deploy/helm/values.yaml" in doc
+    values = yaml.safe_load((ROOT / "deploy" / "helm" / "values.yaml").read_text())
+    names = [d["name"] for d in values["dagster-user-deployments"]["deployments"]]
+    assert f"dagster-user-deployments.deployments[{names.index('nps')}].image.tag" in doc
+    for location in LOCATIONS:
+        assert f"dag-{location}-env" in doc, f"the doc does not say how to create {location}'s secret"
