@@ -20,6 +20,8 @@ from dag_cd.cd_schema import column_schema_of
 
 POSTGRES_SINK, TURSO_SINK = "postgres", "turso"
 DAY_EXCHANGE, DAY = "day_exchange", "day"
+# Lets the CLI select one partitioning: --select 'group:CD and tag:partitioning=day_exchange'.
+PARTITIONING_TAG = "partitioning"
 
 
 @dataclass(frozen=True)
@@ -146,7 +148,8 @@ def _build(step: Step, sink: str) -> dg.AssetsDefinition:
         deps=[asset_name(d, sink) for d in step.deps],
         partitions_def=day_exchange_partitions if step.partitioning == DAY_EXCHANGE else day_partitions,
         kinds={"source" if step.uses_krx else "python", sink_kind},
-        tags={"data_tier": step.tier, "domain": "finance", "source": "pykrx" if step.uses_krx else "computed"},
+        tags={"data_tier": step.tier, "domain": "finance", "source": "pykrx" if step.uses_krx else "computed",
+              PARTITIONING_TAG: step.partitioning},
         metadata={"dagster/column_schema": column_schema_of(step.table)},
         required_resource_keys=resource_keys,
         check_specs=[dg.AssetCheckSpec(check, asset=name, description=text) for check, text in step.checks],

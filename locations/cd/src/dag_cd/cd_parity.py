@@ -62,7 +62,11 @@ def compare_sinks(postgres: Backend, turso: Backend) -> dict[str, dict[str, Any]
 def cd_turso_matches_postgres(context) -> dg.AssetCheckResult:
     from dag_cd.cd_backend import PostgresBackend, TursoBackend
 
-    report = compare_sinks(PostgresBackend(context.resources.cd_postgres), TursoBackend(context.resources.cd_turso))
+    return parity_result(PostgresBackend(context.resources.cd_postgres), TursoBackend(context.resources.cd_turso))
+
+
+def parity_result(postgres: Backend, turso: Backend) -> dg.AssetCheckResult:
+    report = compare_sinks(postgres, turso)
     differing = {t: r for t, r in report.items() if r["differences"]}
     return dg.AssetCheckResult(
         passed=not differing,

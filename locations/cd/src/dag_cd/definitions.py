@@ -9,21 +9,23 @@ import dagster as dg
 
 from dag_cd import cd_jobs
 from dag_cd.cd_daily_assets import POSTGRES_SINK, TURSO_SINK, build_daily_assets
+from dag_cd.cd_history import build_history_assets, cd_history_job, history_duckdb
 from dag_cd.cd_krx import krx_resource
 from dag_cd.cd_parity import cd_turso_matches_postgres
 from dag_shared.resources.postgres import postgres_resource
 from dag_shared.resources.turso import turso_resource
 
 defs = dg.Definitions(
-    assets=[*build_daily_assets(POSTGRES_SINK), *build_daily_assets(TURSO_SINK)],
+    assets=[*build_daily_assets(POSTGRES_SINK), *build_daily_assets(TURSO_SINK), *build_history_assets()],
     asset_checks=[cd_turso_matches_postgres],
     jobs=[cd_jobs.cd_daily_update_job, cd_jobs.cd_daily_update_turso_job, cd_jobs.cd_daily_gold_job,
-          cd_jobs.cd_daily_gold_turso_job],
+          cd_jobs.cd_daily_gold_turso_job, cd_history_job],
     schedules=[cd_jobs.cd_daily_update_schedule, cd_jobs.cd_daily_update_turso_schedule],
     sensors=[cd_jobs.cd_gold_automation_sensor],
     resources={
         "cd_postgres": postgres_resource("cd"),
         "cd_turso": turso_resource(),
         "cd_krx": krx_resource(),
+        "cd_history_duckdb": history_duckdb(),
     },
 )
