@@ -121,14 +121,8 @@ class RunningStack:
                 result[name] = {proc.pid, *(child.pid for child in proc.children(recursive=True))}
         return result
 
-    def resident_memory_bytes(self) -> int:
-        total = 0
-        for proc in self.processes():
-            try:
-                total += proc.memory_info().rss
-            except psutil.NoSuchProcess:
-                pass
-        return total
+    def resident_memory(self) -> tuple[int, int]:
+        return resident_memory(self.processes())
 
     def stop(self, timeout: float = 60) -> int:
         if self.process is None or self.process.poll() is not None:
@@ -139,6 +133,19 @@ class RunningStack:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             raise
+
+
+def resident_memory(processes: list[psutil.Process]) -> tuple[int, int]:
+    """(RSS, PSS) summed over processes: RSS counts shared pages once per process, PSS splits them."""
+    rss = pss = 0
+    for proc in processes:
+        try:
+            info = proc.memory_full_info()
+        except psutil.NoSuchProcess:
+            continue
+        rss += info.rss
+        pss += getattr(info, "pss", info.rss)
+    return rss, pss
 
 
 def _free_port_block(size: int) -> int:

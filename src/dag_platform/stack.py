@@ -1,8 +1,8 @@
 """`make dev`: the whole platform on one machine, started and stopped by one command.
 
-Order: Postgres (embedded unless DAGSTER_POSTGRES_URL is set) -> `dagster instance migrate` ->
-one `dagster code-server start` per location from that location's own environment -> daemon
-and webserver on the generated workspace. It waits until every location is loaded, prints where
+Order: Postgres (embedded unless DAGSTER_POSTGRES_URL is set) -> `dagster instance migrate`
+alongside one `dagster code-server start` per location from that location's own environment ->
+the webserver once every code server answers its gRPC health check -> the daemon. It waits until every location is loaded, prints where
 to look, and on Ctrl-C or SIGTERM stops everything it started, Postgres last.
 """
 
@@ -67,7 +67,6 @@ class Stack:
         )
         bin_dir = Path(sys.executable).parent
         workspace = str(self.config.workspace_file)
-        self._spawn("daemon", [str(bin_dir / "dagster-daemon"), "run", "-w", workspace])
         self._spawn(
             "webserver",
             [
@@ -80,6 +79,9 @@ class Stack:
             statuses = client.wait_until_loaded([loc.name for loc in self.config.locations], timeout=load_timeout)
         finally:
             client.close()
+        # The daemon starts once the UI is up: on two cores its start-up would otherwise delay the
+        # webserver's, and nothing it does (schedules, sensors, the run queue) is needed before.
+        self._spawn("daemon", [str(bin_dir / "dagster-daemon"), "run", "-w", workspace])
         elapsed = time.monotonic() - started
         self._report(statuses, elapsed)
         return statuses
