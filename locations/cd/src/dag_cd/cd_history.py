@@ -40,7 +40,8 @@ _DUCK_TYPES = {"rate": "DOUBLE", "per": "DOUBLE", "pbr": "DOUBLE", "div": "DOUBL
 
 
 class CdHistoryConfig(dg.Config):
-    years: int = Field(default=0, description="Calendar years back from last_day; 0 = CD_HISTORY_YEARS (21).")
+    years: int | None = Field(default=None, description="Calendar years before last_day's year; "
+                              "unset = CD_HISTORY_YEARS (21).")
     last_day: str = Field(default="", description="Last day covered (YYYY-MM-DD); empty = yesterday.")
 
 
@@ -70,7 +71,7 @@ def history_targets(config: CdHistoryConfig, fact: Fact) -> list[tuple[date, str
     from dag_cd.cd_calendar import month_end_sessions
 
     last_day = date.fromisoformat(config.last_day) if config.last_day else date.today() - timedelta(days=1)
-    years = config.years or int(env("CD_HISTORY_YEARS") or "21")
+    years = config.years if config.years is not None else int(env("CD_HISTORY_YEARS") or "21")
     days = month_end_sessions(last_day.year - years, last_day)
     return [(day, market) for day in days for market in EXCHANGES
             if market not in fact.skip_exchanges and not (market == "KONEX" and day < KONEX_START)]
