@@ -69,6 +69,7 @@ def nps_his_download(
             raise dg.Failure(
                 description=f"no valid file for data month {month} ({reasons})",
                 metadata={"quarantined": len(report.quarantined), "candidates": report.candidates},
+                allow_retries=False,
             )
         month_warning = title_month_warning(chosen)
         if month_warning:
