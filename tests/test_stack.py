@@ -7,6 +7,7 @@ DAG_TEST_POSTGRES_URL is set.
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import psutil
@@ -94,10 +95,18 @@ def test_a_location_that_fails_to_import_shows_its_error_while_the_others_stay_l
 
 
 def test_stopping_the_stack_leaves_no_process_behind(stack):
-    members = stack.processes()
-    pids = {proc.pid for proc in members}
-    assert len(pids) >= 1 + 2 * len(LOCATIONS) + 2 + 1  # launcher, code servers, daemon, webserver, postgres
+    members = {(proc.pid, proc.create_time()): proc for proc in stack.processes()}
+    assert len(members) >= 1 + 2 * len(LOCATIONS) + 2 + 1  # launcher, code servers, daemon, webserver, postgres
     assert stack.stop() == 0
-    survivors = [pid for pid in pids if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
-    assert survivors == [], [psutil.Process(pid).cmdline() for pid in survivors]
+    deadline = time.monotonic() + 10  # a process may take a moment to vanish once it has exited
+    while (survivors := [proc for proc in members.values() if _still_running(proc)]) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert survivors == [], [" ".join(proc.cmdline()) for proc in survivors]
     assert "stack stopped" in stack.output()
+
+
+def _still_running(proc: psutil.Process) -> bool:
+    try:
+        return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE  # is_running also detects PID reuse
+    except psutil.NoSuchProcess:
+        return False
