@@ -116,7 +116,7 @@ def test_an_unparseable_dataset_page_fails_naming_the_url(data_dir, source_dir, 
     fake.dataset_page_ok = False
     result = download("2022-04", nps_resources_for(source_dir, MIN_BYTES, portal_base_url=base_url))
     assert not result.success
-    message = result.get_step_failure_events()[0].event_specific_data.error.cause.message
+    message = result.get_step_failure_events()[0].event_specific_data.error.message
     assert f"{base_url}/data/15083277/fileData.do" in message and "publicDataPk" in message
 
 

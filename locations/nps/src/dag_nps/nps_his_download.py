@@ -37,6 +37,7 @@ def nps_his_download(
 
     from dag_nps.nps_bronze import land_local, land_portal, title_month_warning
     from dag_nps.nps_ledger import LEDGER_TABLE, ensure_ledger, file_for_month
+    from dag_nps.nps_portal import PortalError
     from dag_shared.metadata import duckdb_query_metadata
 
     month = month_key(context)
@@ -53,10 +54,14 @@ def nps_his_download(
             with nps_duckdb.get_connection() as conn:
                 yield conn
 
-        report = land_portal(
-            connection, nps_source.portal_base_url, landing, month, nps_source.min_file_bytes,
-            nps_source.download_concurrency, context.log.info,
-        )
+        try:
+            report = land_portal(
+                connection, nps_source.portal_base_url, landing, month, nps_source.min_file_bytes,
+                nps_source.download_concurrency, context.log.info,
+            )
+        except PortalError as error:
+            # the portal answered with a page of another shape: retrying in seconds will not help
+            raise dg.Failure(description=str(error), allow_retries=False) from error
     for warning in report.warnings:
         context.log.warning(warning)
     for entry in report.quarantined:

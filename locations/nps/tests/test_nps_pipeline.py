@@ -1,0 +1,96 @@
+"""A month end to end: local files → bronze → silver DuckDB → Postgres `pension`, idempotent."""
+
+import shutil
+
+import dagster as dg
+import psycopg
+import pytest
+
+from conftest import nps_resources_for
+from dag_nps.nps_his_digest import nps_his_digest
+from dag_nps.nps_his_download import nps_his_download
+from dag_nps.nps_his_postgres_append import nps_his_postgres_append
+from dag_nps.nps_checks import nps_pension_matches_silver, nps_pension_no_duplicate_natural_keys, nps_quarantine_below_threshold
+from dag_nps.nps_resources import SAMPLE_DIR
+from dag_shared.conventions import check_materialization_metadata
+
+MONTH_ASSETS = [nps_his_download, nps_his_digest, nps_his_postgres_append]
+CHECKS = [nps_pension_matches_silver, nps_pension_no_duplicate_natural_keys, nps_quarantine_below_threshold]
+CONTENT = "SELECT {} FROM public.pension ORDER BY id"
+
+
+@pytest.fixture
+def sample_env(nps_env):
+    for path in SAMPLE_DIR.glob("*.csv"):
+        shutil.copy(path, nps_env["source"] / path.name)
+    return nps_env
+
+
+def pension(url, columns="data_created_ym, company_name, business_reg_num, zip_code, applied_at, subscriber_count"):
+    with psycopg.connect(url) as conn:
+        return conn.execute(CONTENT.format(columns)).fetchall()
+
+
+def run_month(month, resources, assets=MONTH_ASSETS, checks=()):
+    return dg.materialize([*assets, *checks], partition_key=month, resources=resources, raise_on_error=False)
+
+
+def test_a_month_loads_end_to_end_with_counts_previews_and_schemas(sample_env):
+    result = run_month("2022-04", nps_resources_for(sample_env["source"]), checks=CHECKS)
+    assert result.success
+    rows = pension(sample_env["postgres_url"])
+    assert len(rows) == 2500
+    assert {r[0].strftime("%Y-%m-%d") for r in rows} == {"2022-04-01"}
+    assert any(r[3].startswith("0") for r in rows), "zip codes keep their leading zeros"
+    for event in result.get_asset_materialization_events():
+        key = event.asset_key
+        assert check_materialization_metadata(key, event.materialization.metadata, is_table=True) == []
+    evaluations = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+    assert evaluations == {
+        "nps_pension_matches_silver": True,
+        "nps_pension_no_duplicate_natural_keys": True,
+        "nps_quarantine_below_threshold": True,
+    }
+
+
+def test_reloading_a_month_replaces_it_without_duplicates(sample_env):
+    resources = nps_resources_for(sample_env["source"])
+    assert run_month("2022-04", resources).success
+    assert run_month("2022-05", resources).success
+    before = pension(sample_env["postgres_url"], "data_created_ym, company_name, subscriber_count, monthly_notice_amount")
+    assert run_month("2022-04", resources).success
+    after = pension(sample_env["postgres_url"], "data_created_ym, company_name, subscriber_count, monthly_notice_amount")
+    assert len(after) == len(before) == 5000
+    assert sorted(after, key=repr) == sorted(before, key=repr)
+
+
+def test_a_failure_in_the_middle_of_a_load_leaves_the_previous_month_intact(sample_env):
+    from dag_shared.resources.duckdb import duckdb_resource
+
+    resources = nps_resources_for(sample_env["source"])
+    assert run_month("2022-04", resources).success
+    before = pension(sample_env["postgres_url"], "id, company_name, zip_code")
+    # A silver row the warehouse rejects (zip_code longer than VARCHAR(10)), placed last so that
+    # COPY has already streamed the rest of the month when it fails.
+    with duckdb_resource("nps").get_connection() as conn:
+        columns = [r[0] for r in conn.execute("DESCRIBE nps_pension_silver").fetchall()]
+        select = ", ".join(
+            "source_line + 100000" if c == "source_line" else ("'12345678901'" if c == "zip_code" else c) for c in columns
+        )
+        conn.execute(f"INSERT INTO nps_pension_silver SELECT {select} FROM nps_pension_silver WHERE source_line = 2 AND data_created_ym = DATE '2022-04-01'")
+    result = run_month("2022-04", resources, assets=[nps_his_postgres_append])
+    assert not result.success
+    assert "value too long" in str(result.get_step_failure_events()[0].event_specific_data.error.to_string())
+    assert pension(sample_env["postgres_url"], "id, company_name, zip_code") == before
+
+
+def test_the_sample_files_are_marked_and_in_the_original_format():
+    files = sorted(SAMPLE_DIR.glob("*.csv"))
+    assert len(files) == 3
+    readme = (SAMPLE_DIR / "README.md").read_text(encoding="utf-8")
+    assert "SAMPLE DATA" in readme
+    data = files[0].read_bytes()
+    assert data.count(b"\r\n") > 2000 and b"\r\n" in data[:1000]
+    text = data.decode("cp949")
+    assert text.startswith("자료생성년월,사업장명,사업자등록번호,사업장가입상태코드 1 등록 2 탈퇴,")
+    assert ",0001-01-01," in text and ",," in text
