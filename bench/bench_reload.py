@@ -31,8 +31,8 @@ def time_reloads(stack: RunningStack, location: str, repeat: int) -> list[float]
         client.close()
         assert status.usable, status
         after = stack.code_server_pids()
-        untouched = [name for name in before if name != location and before[name] == after[name]]
-        assert len(untouched) == len(before) - 1, f"other locations were restarted: {before} -> {after}"
+        restarted = [name for name in before if name != location and before[name] != after[name]]
+        assert not restarted, f"reloading {location} restarted {restarted}: {before} -> {after}"
     return samples
 
 

@@ -108,17 +108,23 @@ class RunningStack:
                 members += [server, *server.children(recursive=True)]
         return members
 
-    def code_server_pids(self) -> dict[str, set[int]]:
-        """PIDs of each location's code-server process and the servers it spawned."""
-        result: dict[str, set[int]] = {}
+    def code_server_pids(self) -> dict[str, tuple[int, int | None]]:
+        """Per location: the code-server process and the newest server it spawned for its definitions.
+
+        A reload starts a new definitions server and drains the old one, which then exits on its own,
+        so only the newest child identifies what the location is serving now.
+        """
+        result: dict[str, tuple[int, int | None]] = {}
         for proc in psutil.Process(self.process.pid).children():
             try:
                 command = proc.cmdline()
+                children = proc.children()
             except psutil.NoSuchProcess:
                 continue
             if "code-server" in command:
                 name = command[command.index("--location-name") + 1]
-                result[name] = {proc.pid, *(child.pid for child in proc.children(recursive=True))}
+                newest = max(children, key=lambda child: child.create_time(), default=None)
+                result[name] = (proc.pid, newest.pid if newest else None)
         return result
 
     def resident_memory(self) -> tuple[int, int]:
