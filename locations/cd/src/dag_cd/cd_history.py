@@ -141,29 +141,66 @@ def _file_chunks(path: Path) -> Iterator[bytes]:
             yield chunk
 
 
-def load_staging_into_postgres(fact: Fact, table: str, duck_conn, pg_conn, work_dir: Path) -> int:
+def _export_chunks(duck_conn, table: str, select: str, work_dir: Path, chunk_rows: int) -> Iterator[Path]:
+    """Export the staging table as CSV files of `chunk_rows` rows, one file ahead of the consumer,
+    so DuckDB's export overlaps Postgres's COPY."""
+    import queue
+    import threading
+
+    total = duck_conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    ready: queue.Queue = queue.Queue(maxsize=1)
+    cursor = duck_conn.cursor()  # its own connection to the same database, for the export thread
+
+    def export() -> None:
+        try:
+            for start in range(0, total, chunk_rows):
+                fd, name = tempfile.mkstemp(suffix=".csv", dir=work_dir)
+                os.close(fd)
+                cursor.execute(f"COPY (SELECT {select} FROM {table} WHERE rowid >= {start} AND rowid < "
+                               f"{start + chunk_rows}) TO '{name}' (FORMAT csv, HEADER false, NULLSTR '\\N')")
+                ready.put(Path(name))
+            ready.put(None)
+        except BaseException as error:  # handed to the consumer, which raises it
+            ready.put(error)
+
+    thread = threading.Thread(target=export, name="cd-history-export", daemon=True)
+    thread.start()
+    try:
+        while (item := ready.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            try:
+                yield item
+            finally:
+                item.unlink(missing_ok=True)
+    finally:
+        while thread.is_alive():  # drain so the exporter can finish, then drop its files
+            item = ready.get()
+            if isinstance(item, Path):
+                item.unlink(missing_ok=True)
+        cursor.close()
+
+
+def load_staging_into_postgres(fact: Fact, table: str, duck_conn, pg_conn, work_dir: Path,
+                               chunk_rows: int = 1_000_000) -> int:
     """Replace every staged (date, exchange) of the fact table with the staged rows, via COPY."""
     from psycopg import sql
 
-    from dag_shared.resources.postgres import COPY_NULL, copy_csv_chunks, copy_rows
+    from dag_shared.resources.postgres import copy_csv_chunks, copy_rows
 
     stored = ", ".join(map(quote, fact.stored))
     pairs = duck_conn.execute(f"SELECT DISTINCT date, exchange FROM {table} ORDER BY 1, 2").fetchall()
-    fd, name = tempfile.mkstemp(suffix=".csv", dir=work_dir)
-    os.close(fd)
-    path = Path(name)
-    try:
-        duck_conn.execute(
-            f"COPY (SELECT date, exchange, ticker, {stored}, year(date), month(date) FROM {table}) "
-            f"TO '{path}' (FORMAT csv, HEADER false, NULLSTR '{COPY_NULL}')")
-        pg_conn.execute("CREATE TEMP TABLE cd_history_pairs (date date, exchange text) ON COMMIT DROP")
-        copy_rows(pg_conn, "cd_history_pairs", ("date", "exchange"), pairs)
-        pg_conn.execute(sql.SQL("DELETE FROM {} AS f USING cd_history_pairs AS p WHERE f.date = p.date "
-                                "AND f.exchange = p.exchange").format(sql.Identifier(fact.table)))
-        copy_csv_chunks(pg_conn, fact.table, ("date", "exchange", "ticker", *fact.stored, "year", "month"),
-                        _file_chunks(path))
-    finally:
-        path.unlink(missing_ok=True)
+    pg_conn.execute("CREATE TEMP TABLE cd_history_pairs (date date, exchange text) ON COMMIT DROP")
+    copy_rows(pg_conn, "cd_history_pairs", ("date", "exchange"), pairs)
+    pg_conn.execute(sql.SQL("DELETE FROM {} AS f USING cd_history_pairs AS p WHERE f.date = p.date "
+                            "AND f.exchange = p.exchange").format(sql.Identifier(fact.table)))
+    select = f"date, exchange, ticker, {stored}, year(date), month(date)"
+
+    def chunks() -> Iterator[bytes]:
+        for path in _export_chunks(duck_conn, table, select, work_dir, chunk_rows):
+            yield from _file_chunks(path)
+
+    copy_csv_chunks(pg_conn, fact.table, ("date", "exchange", "ticker", *fact.stored, "year", "month"), chunks())
     return duck_conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
