@@ -65,19 +65,18 @@ def test_reloading_a_month_replaces_it_without_duplicates(sample_env):
 
 
 def test_a_failure_in_the_middle_of_a_load_leaves_the_previous_month_intact(sample_env):
-    from dag_shared.resources.duckdb import duckdb_resource
-
     resources = nps_resources_for(sample_env["source"])
     assert run_month("2022-04", resources).success
     before = pension(sample_env["postgres_url"], "id, company_name, zip_code")
     # A silver row the warehouse rejects (zip_code longer than VARCHAR(10)), placed last so that
     # COPY has already streamed the rest of the month when it fails.
-    with duckdb_resource("nps").get_connection() as conn:
-        columns = [r[0] for r in conn.execute("DESCRIBE nps_pension_silver").fetchall()]
-        select = ", ".join(
-            "source_line + 100000" if c == "source_line" else ("'12345678901'" if c == "zip_code" else c) for c in columns
-        )
-        conn.execute(f"INSERT INTO nps_pension_silver SELECT {select} FROM nps_pension_silver WHERE source_line = 2 AND data_created_ym = DATE '2022-04-01'")
+    import polars as pl
+
+    from dag_nps.nps_silver import month_file
+
+    silver = pl.read_parquet(month_file("2022-04"))
+    bad = silver.head(1).with_columns(pl.lit(10**6).cast(pl.Int64).alias("source_line"), pl.lit("12345678901").alias("zip_code"))
+    pl.concat([silver, bad]).write_parquet(month_file("2022-04"))
     result = run_month("2022-04", resources, assets=[nps_his_postgres_append])
     assert not result.success
     assert "value too long" in str(result.get_step_failure_events()[0].event_specific_data.error.to_string())

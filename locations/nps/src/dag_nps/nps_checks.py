@@ -16,10 +16,13 @@ def _table_exists(conn, name: str) -> bool:
 
 @dg.asset_check(asset="nps_his_postgres_append", blocking=True, description="Every digested month has the same row count in pension as in silver, and pension is not empty.")
 def nps_pension_matches_silver(nps_duckdb: DuckDBResource, nps_postgres: PostgresResource) -> dg.AssetCheckResult:
+    from dag_nps.nps_silver import SILVER_TABLE, ensure_silver, silver_exists
+
     with nps_duckdb.get_connection() as duck:
+        ensure_silver(duck)
         silver = dict(duck.execute(
-            "SELECT strftime(data_created_ym, '%Y-%m'), count(*) FROM nps_pension_silver GROUP BY 1"
-        ).fetchall()) if duck.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'nps_pension_silver'").fetchone()[0] else {}
+            f"SELECT strftime(data_created_ym, '%Y-%m'), count(*) FROM {SILVER_TABLE} GROUP BY 1"
+        ).fetchall()) if silver_exists(duck) else {}
     with nps_postgres.connection() as conn:
         if not _table_exists(conn, "public.pension"):
             return dg.AssetCheckResult(passed=False, description="public.pension does not exist")

@@ -121,3 +121,66 @@ def transcode_file(
     result.source_bytes = offset
     result.records = max(line - 2, 0)  # refined by the caller from the parsed rows
     return result
+
+
+def transcode_bytes(source: Path, data: bytes, expected_fields: int, workers: int = 2) -> tuple[memoryview, TranscodeResult]:
+    """Transcode a whole file held in memory, in `workers` threads (the kernel releases the GIL).
+
+    The input is cut at line breaks into one slice per worker. A slice may only start a record
+    if the slice before it ended exactly on a record boundary (a line break outside quotes);
+    that is checked afterwards, and a slice that started inside a quoted field is redone from
+    the previous slice's left-over bytes. Returns the UTF-8 bytes and the rejects.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    import numpy as np
+
+    utf8, length = _table()
+    kernel = _kernel()
+    cuts = [0]
+    for k in range(1, workers):
+        cut = data.find(b"\n", len(data) * k // workers) + 1
+        if cut <= cuts[-1] or cut >= len(data):
+            break
+        cuts.append(cut)
+    cuts.append(len(data))
+    slices = [(cuts[i], cuts[i + 1]) for i in range(len(cuts) - 1)]
+    first_lines = [1]
+    for start, end in slices[:-1]:
+        first_lines.append(first_lines[-1] + data.count(b"\n", start, end))
+    src = np.frombuffer(data, dtype=np.uint8)
+
+    def run(index: int, start: int, end: int, line: int):
+        part = src[start:end]
+        out = np.empty(len(part) * 3 // 2 + 64 + 22 * (data.count(b"\n", start, end) + 1), dtype=np.uint8)
+        rejects = np.zeros((MAX_REJECTS, 4), dtype=np.int64)
+        final = index == len(slices) - 1
+        written, consumed, next_line, used, failed_at = kernel(part, out, utf8, length, expected_fields, line, final, rejects, 0)
+        return out, written, start + consumed, next_line, rejects[:used].copy(), failed_at, start
+
+    with ThreadPoolExecutor(max_workers=len(slices)) as pool:
+        parts = list(pool.map(lambda args: run(*args), [(i, s, e, first_lines[i]) for i, (s, e) in enumerate(slices)]))
+    for i in range(1, len(parts)):
+        previous_end = parts[i - 1][2]
+        if previous_end != slices[i][0]:
+            # the cut fell inside a quoted field: redo from where the previous slice stopped
+            parts[i] = run(i, previous_end, slices[i][1], parts[i - 1][3])
+            if i + 1 < len(parts):
+                parts[i + 1 :] = [run(j, slices[j][0], slices[j][1], first_lines[j]) for j in range(i + 1, len(parts))]
+    result = TranscodeResult(len(data), 0)
+    chunks = []
+    for out, written, _, _, rejects, failed_at, start in parts:
+        if failed_at == -1:
+            raise DecodeError(f"{source}: more than {MAX_REJECTS} records with a wrong field count")
+        if failed_at:
+            bad = start + failed_at - 1
+            bad_line = 1 + data.count(b"\n", 0, bad)
+            raise DecodeError(
+                f"{source}: line {bad_line}: byte offset {bad}: "
+                f"bytes {data[bad:bad + 2].hex()} are not valid CP949"
+            )
+        for line, fields, begin, end in rejects.tolist():
+            result.rejects.append((int(line), int(fields), data[start + begin : start + end]))
+        chunks.append(out[:written])
+    joined = chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
+    return memoryview(joined), result

@@ -59,10 +59,11 @@ def digest_file(source: Path, month: str) -> Digest:
     """Digest one bronze file whose rows must all belong to data month `month` (YYYY-MM)."""
     import polars as pl
 
-    from dag_nps.nps_cp949 import transcode_file
+    from dag_nps.nps_cp949 import transcode_bytes
 
-    buffer = io.BytesIO()
-    result = transcode_file(source, buffer, expected_fields=len(COLUMNS))
+    utf8, result = transcode_bytes(source, source.read_bytes(), expected_fields=len(COLUMNS))
+    buffer = io.BytesIO(utf8)
+    del utf8
     if result.rejects and result.rejects[0][0] == 1:
         _, fields, raw_header = result.rejects[0]
         raise HeaderError(
@@ -75,7 +76,7 @@ def digest_file(source: Path, month: str) -> Digest:
     except HeaderError as error:
         raise HeaderError(f"{source}: line 1: {error}") from None
     raw = pl.read_csv(
-        buffer.getvalue(),
+        buffer,
         has_header=True,
         new_columns=["source_line", *names],
         schema_overrides={"source_line": pl.Int64},

@@ -14,16 +14,16 @@ from dag_nps.nps_silver import SILVER_SCHEMA
     deps=["nps_his_download"],
     kinds={"python", "polars", "duckdb"},
     tags={"data_tier": "silver", "domain": "pension", "source": "national_pension"},
-    metadata={"dagster/column_schema": SILVER_SCHEMA, "table": "nps_pension_silver"},
+    metadata={"dagster/column_schema": SILVER_SCHEMA, "table": "nps_pension_silver (DuckDB view over monthly Parquet)"},
     description="CP949 원본을 디코딩·정제·타입 변환하여 DuckDB nps_pension_silver에 월 단위로 교체 적재.",
 )
 def nps_his_digest(context: dg.AssetExecutionContext, nps_duckdb: DuckDBResource) -> dg.MaterializeResult:
-    """Replace the month in `nps_pension_silver`; unparseable rows go to `nps_digest_quarantine`."""
+    """Replace the month of `nps_pension_silver`; unparseable rows go to `nps_digest_quarantine`."""
     from pathlib import Path
 
     from dag_nps.nps_digest import digest_file
     from dag_nps.nps_ledger import ensure_ledger, file_for_month
-    from dag_nps.nps_silver import SILVER_TABLE, ensure_silver, replace_month
+    from dag_nps.nps_silver import ensure_silver, month_file, replace_month
     from dag_shared.metadata import duckdb_query_metadata
 
     month = month_key(context)
@@ -39,8 +39,7 @@ def nps_his_digest(context: dg.AssetExecutionContext, nps_duckdb: DuckDBResource
         ensure_silver(conn)
         replace_month(conn, month, digest, entry.release_key, entry.sha256, entry.source_encoding)
         table_metadata = duckdb_query_metadata(
-            conn,
-            f"SELECT * FROM {SILVER_TABLE} WHERE data_created_ym = DATE '{month}-01' ORDER BY source_line",
+            conn, f"SELECT * FROM read_parquet('{month_file(month)}') ORDER BY source_line"
         )
     return dg.MaterializeResult(
         metadata={

@@ -35,14 +35,16 @@ def ensure_pension(conn: Any) -> None:
 
 def export_month_csv(duck_conn: Any, month: str, target: Path) -> int:
     """Write the month's silver rows as headerless CSV (NULL = empty, unquoted) for COPY."""
-    from dag_nps.nps_silver import SILVER_TABLE
+    from dag_nps.nps_silver import month_file
 
-    count = duck_conn.execute(
-        f"SELECT count(*) FROM {SILVER_TABLE} WHERE data_created_ym = DATE '{month}-01'"
-    ).fetchone()[0]
+    source = month_file(month)
+    if not source.is_file():
+        raise FileNotFoundError(f"no silver file for {month} ({source}): materialize nps_his_digest first")
+    relation = f"read_parquet('{source}')"
+    count = duck_conn.execute(f"SELECT count(*) FROM {relation}").fetchone()[0]
     duck_conn.execute(
-        f"COPY (SELECT {', '.join(COLUMN_NAMES)} FROM {SILVER_TABLE} WHERE data_created_ym = DATE '{month}-01' "
-        f"ORDER BY source_line) TO '{target}' (FORMAT csv, HEADER false, DATEFORMAT '%Y-%m-%d')"
+        f"COPY (SELECT {', '.join(COLUMN_NAMES)} FROM {relation} ORDER BY source_line) "
+        f"TO '{target}' (FORMAT csv, HEADER false, DATEFORMAT '%Y-%m-%d')"
     )
     return count
 
