@@ -95,6 +95,16 @@ def test_a_location_that_fails_to_import_shows_its_error_while_the_others_stay_l
     assert stack.graphql.reload("ss").usable
 
 
+def test_a_queued_run_is_launched_by_the_daemon_in_the_locations_own_environment(stack):
+    client = stack.graphql
+    run_id = client.launch_assets("nps", ["nps_his_download"], tags={"dagster/partition": "2022-04"})
+    run = client.wait_for_run(run_id, timeout=240)
+    tags = {tag["key"]: tag["value"] for tag in run["tags"]}
+    assert run["status"] == "SUCCESS", stack.output()[-3000:]
+    assert tags["dagster/code_location"] == "nps"  # the fair-share concurrency key of dagster.yaml
+    assert any((stack.data_dir / "nps").rglob("*2022*")), "the run left no downloaded month in the data directory"
+
+
 def test_stopping_the_stack_leaves_no_process_behind(stack):
     members = {(proc.pid, proc.create_time()): proc for proc in stack.processes()}
     assert len(members) >= 1 + 2 * len(LOCATIONS) + 2 + 1  # launcher, code servers, daemon, webserver, postgres

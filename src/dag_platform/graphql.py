@@ -43,6 +43,30 @@ mutation Reload($name: String!) {
 """
 
 
+LAUNCH_MUTATION = """
+mutation Launch($params: ExecutionParams!) {
+  launchRun(executionParams: $params) {
+    __typename
+    ... on LaunchRunSuccess { run { runId status } }
+    ... on PythonError { message }
+    ... on InvalidSubsetError { message }
+    ... on RunConfigValidationInvalid { errors { message } }
+  }
+}
+"""
+
+RUN_QUERY = """
+query Run($runId: ID!) {
+  runOrError(runId: $runId) {
+    __typename
+    ... on Run { runId status tags { key value } }
+  }
+}
+"""
+
+TERMINAL_RUN_STATUSES = {"SUCCESS", "FAILURE", "CANCELED"}
+
+
 @dataclass(frozen=True)
 class LocationStatus:
     name: str
@@ -86,6 +110,32 @@ class DagsterGraphQL:
             raise RuntimeError(f"reloading {name} failed: {result}")
         outcome = result["locationOrLoadError"] or {}
         return LocationStatus(name, result["loadStatus"], outcome.get("__typename", "None"), outcome.get("message"))
+
+    def launch_assets(self, location: str, asset_keys: list[str], tags: dict[str, str] | None = None) -> str:
+        """Queue a run materializing `asset_keys` of one location; returns its run id."""
+        params = {
+            "selector": {
+                "repositoryLocationName": location,
+                "repositoryName": "__repository__",
+                "jobName": "__ASSET_JOB",
+                "assetSelection": [{"path": [key]} for key in asset_keys],
+            },
+            "executionMetadata": {"tags": [{"key": k, "value": v} for k, v in (tags or {}).items()]},
+        }
+        result = self.query(LAUNCH_MUTATION, {"params": params})["launchRun"]
+        if result["__typename"] != "LaunchRunSuccess":
+            raise RuntimeError(f"launching {asset_keys} in {location} failed: {result}")
+        return result["run"]["runId"]
+
+    def wait_for_run(self, run_id: str, timeout: float, poll: float = 0.5) -> dict:
+        """Poll a run until it ends; returns the run (status, tags)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            run = self.query(RUN_QUERY, {"runId": run_id})["runOrError"]
+            if run.get("status") in TERMINAL_RUN_STATUSES:
+                return run
+            time.sleep(poll)
+        raise TimeoutError(f"run {run_id} did not finish within {timeout:.0f}s")
 
     def wait_until_loaded(self, names: list[str], timeout: float, poll: float = 0.25) -> dict[str, LocationStatus]:
         """Poll until every named location has finished loading (successfully or not)."""
