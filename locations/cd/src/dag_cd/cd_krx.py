@@ -186,7 +186,11 @@ class PykrxResource(dg.ConfigurableResource, KrxSource):
             "market_cap": stock.get_market_cap,
             "fundamental": stock.get_market_fundamental,
         }[dataset]
-        return frame_from_pandas(getter(ymd, market=market), dataset, origin)
+        try:
+            df = getter(ymd, market=market)
+        except KeyError as error:  # pykrx indexes the columns of an empty KRX answer and fails
+            return KrxFrame(dataset, _expected_columns(dataset), origin=f"{origin} (empty answer: {error})")
+        return frame_from_pandas(df, dataset, origin)
 
 
 def _ticker_names(ymd: str, market: str) -> dict[str, str]:
