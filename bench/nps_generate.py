@@ -20,7 +20,7 @@ def generate(months: list[str], rows: int, folder: Path = OUT) -> list[Path]:
     paths = []
     for month in months:
         existing = sorted(folder.glob("*.csv"))
-        wanted = [p for p in existing if p.read_bytes()[:0] == b"" and _month_of(p) == month]
+        wanted = [p for p in existing if _month_of(p) == month]
         paths.append(wanted[0] if wanted else write_month(folder, month, rows))
     return paths
 
