@@ -130,3 +130,19 @@ def test_the_local_source_takes_the_month_from_the_data_not_the_file_name(data_d
     assert materialization.metadata["release"].value == f"{release_title('20220601')}.csv"
     assert materialization.metadata["dagster/row_count"].value == 1
     assert not download("2021-01", nps_resources_for(source, MIN_BYTES)).success
+
+
+def test_the_integrity_check_runs_after_the_download_and_catches_a_file_changed_on_disk(data_dir, source_dir):
+    from dag_nps.nps_checks import nps_files_intact
+    from dag_nps.nps_file_integrity_check import nps_file_integrity_check
+
+    write_month(source_dir, "2022-04", 40, release_date="20220516")
+    resources = {k: v for k, v in nps_resources_for(source_dir, MIN_BYTES).items() if k in ("nps_duckdb", "nps_source")}
+    result = dg.materialize([nps_his_download, nps_file_integrity_check, nps_files_intact], partition_key="2022-04", resources=resources)
+    assert [e.passed for e in result.get_asset_check_evaluations()] == [True]
+    landed = next((data_dir / "nps" / "bronze" / "releases").glob("*.csv"))
+    landed.write_bytes(landed.read_bytes().replace(b"2022-04,", b"2022-03,", 1))
+    result = dg.materialize([nps_file_integrity_check, nps_files_intact], partition_key="2022-04", resources=resources)
+    (evaluation,) = result.get_asset_check_evaluations()
+    assert not evaluation.passed
+    assert "sha256 changed since download" in str(evaluation.metadata["bad"].value)

@@ -5,7 +5,7 @@ import psycopg
 import pytest
 
 from conftest import nps_resources_for
-from dag_nps.nps_checks import nps_indexes_and_functions_present
+from dag_nps.nps_checks import check_pension_staging_indexes
 from dag_nps.nps_name_sql import LEGAL_FORMS, _form_pattern, all_function_sql, normalize_sql
 from dag_nps.nps_pension_staging_indexes import INDEXES, nps_pension_staging_indexes
 
@@ -72,7 +72,7 @@ def test_the_legal_form_list_is_written_once_into_the_sql():
 def test_the_indexes_asset_builds_functions_and_indexes_and_the_check_passes(nps_env):
     resources = nps_resources_for(nps_env["source"])
     result = dg.materialize(
-        [nps_pension_staging_indexes, nps_indexes_and_functions_present], partition_key="2022-04",
+        [nps_pension_staging_indexes, check_pension_staging_indexes], partition_key="2022-04",
         resources={"nps_postgres": resources["nps_postgres"]},
     )
     assert result.success
@@ -90,6 +90,6 @@ def test_the_index_check_fails_when_a_function_is_missing(nps_env):
     assert dg.materialize([nps_pension_staging_indexes], partition_key="2022-04", resources=resources).success
     with psycopg.connect(nps_env["postgres_url"], autocommit=True) as conn:
         conn.execute("DROP FUNCTION public.nps_extract_company_type(text)")
-    evaluation = nps_indexes_and_functions_present(nps_postgres=resources["nps_postgres"])
+    evaluation = check_pension_staging_indexes(nps_postgres=resources["nps_postgres"])
     assert not evaluation.passed
     assert evaluation.metadata["missing"].value == ["nps_extract_company_type"]

@@ -10,12 +10,12 @@ from conftest import nps_resources_for
 from dag_nps.nps_his_digest import nps_his_digest
 from dag_nps.nps_his_download import nps_his_download
 from dag_nps.nps_his_postgres_append import nps_his_postgres_append
-from dag_nps.nps_checks import nps_pension_matches_silver, nps_pension_no_duplicate_natural_keys, nps_quarantine_below_threshold
+from dag_nps.nps_checks import simple_postgres_check, nps_pension_no_duplicate_natural_keys, nps_quarantine_below_threshold
 from dag_nps.nps_resources import SAMPLE_DIR
 from dag_shared.conventions import check_materialization_metadata
 
 MONTH_ASSETS = [nps_his_download, nps_his_digest, nps_his_postgres_append]
-CHECKS = [nps_pension_matches_silver, nps_pension_no_duplicate_natural_keys, nps_quarantine_below_threshold]
+CHECKS = [simple_postgres_check, nps_pension_no_duplicate_natural_keys, nps_quarantine_below_threshold]
 CONTENT = "SELECT {} FROM public.pension ORDER BY id"
 
 
@@ -47,7 +47,7 @@ def test_a_month_loads_end_to_end_with_counts_previews_and_schemas(sample_env):
         assert check_materialization_metadata(key, event.materialization.metadata, is_table=True) == []
     evaluations = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
     assert evaluations == {
-        "nps_pension_matches_silver": True,
+        "simple_postgres_check": True,
         "nps_pension_no_duplicate_natural_keys": True,
         "nps_quarantine_below_threshold": True,
     }

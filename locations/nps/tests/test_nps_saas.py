@@ -5,7 +5,7 @@ import psycopg
 import pytest
 
 from conftest import nps_resources_for
-from dag_nps.nps_checks import nps_saas_covers_latest_month, nps_saas_fact_unique
+from dag_nps.nps_checks import check_etl_coverage, check_timeseries_uniqueness
 from dag_nps.nps_his_digest import nps_his_digest
 from dag_nps.nps_his_download import nps_his_download
 from dag_nps.nps_his_postgres_append import nps_his_postgres_append
@@ -94,8 +94,8 @@ def test_every_row_gets_exactly_one_outcome_and_the_counts_balance(saas_env):
     assert in_review_and_accepted == 0
     assert str(last_ym) == "2022-05-01"
     postgres = saas_env["resources"]["nps_postgres"]
-    assert nps_saas_fact_unique(nps_postgres=postgres).passed
-    assert nps_saas_covers_latest_month(nps_postgres=postgres).passed
+    assert check_timeseries_uniqueness(nps_postgres=postgres).passed
+    assert check_etl_coverage(nps_postgres=postgres).passed
 
 
 def test_a_brn_match_whose_industry_disagrees_goes_to_review_not_accepted(saas_env):
@@ -133,4 +133,4 @@ def test_approving_a_review_row_records_the_decision_time_and_an_alias(saas_env)
 def test_the_coverage_check_fails_before_any_etl_run(saas_env):
     load_months(saas_env, "2022-03")
     assert dg.materialize([nps_ensure_saas_tables], resources={"nps_postgres": saas_env["resources"]["nps_postgres"]}).success
-    assert not nps_saas_covers_latest_month(nps_postgres=saas_env["resources"]["nps_postgres"]).passed
+    assert not check_etl_coverage(nps_postgres=saas_env["resources"]["nps_postgres"]).passed

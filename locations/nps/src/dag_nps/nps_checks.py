@@ -15,7 +15,7 @@ def _table_exists(conn, name: str) -> bool:
 
 
 @dg.asset_check(asset="nps_his_postgres_append", blocking=True, description="Every digested month has the same row count in pension as in silver, and pension is not empty.")
-def nps_pension_matches_silver(nps_duckdb: DuckDBResource, nps_postgres: PostgresResource) -> dg.AssetCheckResult:
+def simple_postgres_check(nps_duckdb: DuckDBResource, nps_postgres: PostgresResource) -> dg.AssetCheckResult:
     from dag_nps.nps_silver import SILVER_TABLE, ensure_silver, silver_exists
 
     with nps_duckdb.get_connection() as duck:
@@ -62,6 +62,29 @@ def nps_pension_latest_month_fresh(nps_postgres: PostgresResource) -> dg.AssetCh
                                metadata={"latest_month": str(latest), "oldest_allowed": str(limit)})
 
 
+@dg.asset_check(asset="nps_file_integrity_check", description="Every landed file of the checked months still matches its ledger row and passes validation.")
+def nps_files_intact(nps_duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    from dag_nps.nps_file_integrity_check import INTEGRITY_TABLE
+
+    with nps_duckdb.get_connection() as duck:
+        if not duck.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [INTEGRITY_TABLE]).fetchone()[0]:
+            return dg.AssetCheckResult(passed=False, description="no integrity check has run")
+        bad = duck.execute(f"SELECT release_key, reason FROM {INTEGRITY_TABLE} WHERE NOT is_valid ORDER BY 1").fetchall()
+        checked = duck.execute(f"SELECT count(*) FROM {INTEGRITY_TABLE}").fetchone()[0]
+    return dg.AssetCheckResult(passed=checked > 0 and not bad, metadata={"checked": checked, "bad": dg.MetadataValue.json(dict(bad))})
+
+
+@dg.asset_check(asset="nps_saas_etl_run", description="The latest month of fact_pension_monthly is no older than two months (Asia/Seoul).")
+def check_recent_freshness(nps_postgres: PostgresResource) -> dg.AssetCheckResult:
+    with nps_postgres.connection() as conn:
+        latest, limit = conn.execute(
+            "SELECT max(ym), (date_trunc('month', (now() AT TIME ZONE 'Asia/Seoul')) - make_interval(months => %s))::date "
+            "FROM public.fact_pension_monthly", (FRESHNESS_MONTHS,)
+        ).fetchone()
+    return dg.AssetCheckResult(passed=latest is not None and latest >= limit, severity=dg.AssetCheckSeverity.WARN,
+                               metadata={"latest_month": str(latest), "oldest_allowed": str(limit)})
+
+
 @dg.asset_check(asset="nps_his_digest", description="Quarantined rows stay below NPS_QUARANTINE_MAX_RATIO of every digested month.")
 def nps_quarantine_below_threshold(nps_duckdb: DuckDBResource, nps_source: NpsSourceResource) -> dg.AssetCheckResult:
     with nps_duckdb.get_connection() as duck:
@@ -77,7 +100,7 @@ def nps_quarantine_below_threshold(nps_duckdb: DuckDBResource, nps_source: NpsSo
 
 
 @dg.asset_check(asset="nps_pension_staging_indexes", description="pg_trgm, unaccent, the four name functions and the six pension indexes exist and are valid.")
-def nps_indexes_and_functions_present(nps_postgres: PostgresResource) -> dg.AssetCheckResult:
+def check_pension_staging_indexes(nps_postgres: PostgresResource) -> dg.AssetCheckResult:
     from dag_nps.nps_name_sql import FUNCTIONS
     from dag_nps.nps_pension_staging_indexes import EXTENSIONS, INDEXES
 
@@ -92,7 +115,7 @@ def nps_indexes_and_functions_present(nps_postgres: PostgresResource) -> dg.Asse
 
 
 @dg.asset_check(asset="nps_saas_etl_run", description="No raw pension row is counted in two facts (lineage has each raw row once).")
-def nps_saas_fact_unique(nps_postgres: PostgresResource) -> dg.AssetCheckResult:
+def check_timeseries_uniqueness(nps_postgres: PostgresResource) -> dg.AssetCheckResult:
     with nps_postgres.connection() as conn:
         repeated = conn.execute(
             "SELECT count(*) FROM (SELECT raw_id FROM public.fact_pension_lineage GROUP BY raw_id HAVING count(*) > 1) r"
@@ -108,7 +131,7 @@ def nps_saas_fact_unique(nps_postgres: PostgresResource) -> dg.AssetCheckResult:
 
 
 @dg.asset_check(asset="nps_saas_etl_run", description="The last ETL run processed rows, accounted for each (accepted + review + reject + unmatched = total) and covered pension's latest month.")
-def nps_saas_covers_latest_month(nps_postgres: PostgresResource) -> dg.AssetCheckResult:
+def check_etl_coverage(nps_postgres: PostgresResource) -> dg.AssetCheckResult:
     from dag_nps.nps_saas_ddl import PIPELINE_NAME
 
     with nps_postgres.connection() as conn:
