@@ -44,7 +44,6 @@ def psql_binary() -> str:
 
 def fresh_table(url: str) -> None:
     import psycopg
-
     from dag_nps.nps_pension_table import ensure_pension
 
     with psycopg.connect(url, autocommit=True) as conn:
@@ -59,7 +58,6 @@ def main() -> None:
     args = parser.parse_args()
     os.environ["DAG_DATA_DIR"] = tempfile.mkdtemp(prefix="nps-bench-")
     import psycopg
-
     from dag_nps.nps_columns import COLUMN_NAMES
     from dag_nps.nps_digest import digest_file
     from dag_nps.nps_pension_table import export_month_csv, load_month

@@ -1,7 +1,6 @@
 """Header matching by normalised name prefix (no position-only mapping)."""
 
 import pytest
-
 from dag_nps.nps_columns import COLUMN_NAMES, ORIGINAL_HEADER, HeaderError, match_header
 
 

@@ -25,7 +25,6 @@ def test_loading_the_definitions_imports_no_heavy_library():
 
 def test_the_jobs_and_the_monthly_schedule_are_wired_as_the_spec_says():
     import dagster as dg
-
     from dag_nps.definitions import defs
 
     graph = defs.resolve_asset_graph()

@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-
 from dag_nps.nps_columns import COLUMN_NAMES, ORIGINAL_HEADER, HeaderError
 from dag_nps.nps_cp949 import DecodeError
 from dag_nps.nps_digest import digest_file

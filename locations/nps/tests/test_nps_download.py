@@ -2,12 +2,12 @@
 
 import dagster as dg
 import pytest
-
-from conftest import nps_resources_for
 from dag_nps.nps_columns import ORIGINAL_HEADER
 from dag_nps.nps_his_download import nps_his_download
 from dag_nps.nps_sample import encode_rows, month_rows, release_title, write_month
 from nps_portal_server import FakePortal, PortalRelease, start
+
+from conftest import nps_resources_for
 
 MIN_BYTES = 2_000
 

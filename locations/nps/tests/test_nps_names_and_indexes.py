@@ -3,11 +3,11 @@
 import dagster as dg
 import psycopg
 import pytest
-
-from conftest import nps_resources_for
 from dag_nps.nps_checks import check_pension_staging_indexes
 from dag_nps.nps_name_sql import LEGAL_FORMS, _form_pattern, all_function_sql, normalize_sql
 from dag_nps.nps_pension_staging_indexes import INDEXES, nps_pension_staging_indexes
+
+from conftest import nps_resources_for
 
 
 @pytest.fixture

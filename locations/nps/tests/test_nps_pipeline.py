@@ -5,14 +5,18 @@ import shutil
 import dagster as dg
 import psycopg
 import pytest
-
-from conftest import nps_resources_for
+from dag_nps.nps_checks import (
+    nps_pension_no_duplicate_natural_keys,
+    nps_quarantine_below_threshold,
+    simple_postgres_check,
+)
 from dag_nps.nps_his_digest import nps_his_digest
 from dag_nps.nps_his_download import nps_his_download
 from dag_nps.nps_his_postgres_append import nps_his_postgres_append
-from dag_nps.nps_checks import simple_postgres_check, nps_pension_no_duplicate_natural_keys, nps_quarantine_below_threshold
 from dag_nps.nps_resources import SAMPLE_DIR
 from dag_shared.conventions import check_materialization_metadata
+
+from conftest import nps_resources_for
 
 MONTH_ASSETS = [nps_his_download, nps_his_digest, nps_his_postgres_append]
 CHECKS = [simple_postgres_check, nps_pension_no_duplicate_natural_keys, nps_quarantine_below_threshold]
@@ -71,7 +75,6 @@ def test_a_failure_in_the_middle_of_a_load_leaves_the_previous_month_intact(samp
     # A silver row the warehouse rejects (zip_code longer than VARCHAR(10)), placed last so that
     # COPY has already streamed the rest of the month when it fails.
     import polars as pl
-
     from dag_nps.nps_silver import month_file
 
     silver = pl.read_parquet(month_file("2022-04"))

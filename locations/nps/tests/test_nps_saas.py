@@ -3,8 +3,6 @@
 import dagster as dg
 import psycopg
 import pytest
-
-from conftest import nps_resources_for
 from dag_nps.nps_checks import check_etl_coverage, check_timeseries_uniqueness
 from dag_nps.nps_his_digest import nps_his_digest
 from dag_nps.nps_his_download import nps_his_download
@@ -12,6 +10,8 @@ from dag_nps.nps_his_postgres_append import nps_his_postgres_append
 from dag_nps.nps_pension_staging_indexes import nps_pension_staging_indexes
 from dag_nps.nps_saas_assets import nps_ensure_saas_tables, nps_full_rebuild_from_pension, nps_saas_etl_run
 from dag_nps.nps_sample import encode_rows, month_rows, release_title
+
+from conftest import nps_resources_for
 
 ROWS = 400
 SNAPSHOTS = {

@@ -8,8 +8,15 @@ Only definitions are imported here; heavy libraries load inside the asset bodies
 
 import dagster as dg
 
-from dag_nps import nps_checks, nps_file_integrity_check, nps_his_digest, nps_his_download, nps_his_postgres_append
-from dag_nps import nps_pension_staging_indexes, nps_saas_assets
+from dag_nps import (
+    nps_checks,
+    nps_file_integrity_check,
+    nps_his_digest,
+    nps_his_download,
+    nps_his_postgres_append,
+    nps_pension_staging_indexes,
+    nps_saas_assets,
+)
 from dag_nps.nps_jobs import JOBS, SCHEDULES
 from dag_nps.nps_resources import nps_resources
 

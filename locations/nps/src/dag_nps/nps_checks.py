@@ -2,10 +2,10 @@
 
 
 import dagster as dg
+from dag_shared.resources.postgres import PostgresResource
 from dagster_duckdb import DuckDBResource
 
 from dag_nps.nps_resources import NpsSourceResource
-from dag_shared.resources.postgres import PostgresResource
 
 FRESHNESS_MONTHS = 2
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import functools
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import BinaryIO
 from pathlib import Path
+from typing import BinaryIO
 
 CHUNK_BYTES = 16 * 1024 * 1024
 

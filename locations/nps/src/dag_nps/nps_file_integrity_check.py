@@ -37,9 +37,10 @@ def nps_file_integrity_check(
     """Re-check the month's valid ledger files on disk and record one row per file."""
     from pathlib import Path
 
+    from dag_shared.metadata import duckdb_query_metadata
+
     from dag_nps.nps_ledger import ensure_ledger, entries
     from dag_nps.nps_validate import check_file
-    from dag_shared.metadata import duckdb_query_metadata
 
     month = month_key(context)
     with nps_duckdb.get_connection() as conn:

@@ -21,10 +21,11 @@ def nps_his_digest(context: dg.AssetExecutionContext, nps_duckdb: DuckDBResource
     """Replace the month of `nps_pension_silver`; unparseable rows go to `nps_digest_quarantine`."""
     from pathlib import Path
 
+    from dag_shared.metadata import duckdb_query_metadata
+
     from dag_nps.nps_digest import digest_file
     from dag_nps.nps_ledger import ensure_ledger, file_for_month
     from dag_nps.nps_silver import ensure_silver, month_file, replace_month
-    from dag_shared.metadata import duckdb_query_metadata
 
     month = month_key(context)
     with nps_duckdb.get_connection() as conn:

@@ -35,10 +35,11 @@ def nps_his_download(
     from contextlib import contextmanager
     from pathlib import Path
 
+    from dag_shared.metadata import duckdb_query_metadata
+
     from dag_nps.nps_bronze import land_local, land_portal, title_month_warning
     from dag_nps.nps_ledger import LEDGER_TABLE, ensure_ledger, file_for_month
     from dag_nps.nps_portal import PortalError
-    from dag_shared.metadata import duckdb_query_metadata
 
     month = month_key(context)
     landing = nps_source.landing_dir()

@@ -2,11 +2,11 @@
 
 
 import dagster as dg
+from dag_shared.resources.postgres import PostgresResource
 from dagster_duckdb import DuckDBResource
 
 from dag_nps.nps_partitions import NPS_MONTHS, month_key
 from dag_nps.nps_pension_table import PENSION_SCHEMA
-from dag_shared.resources.postgres import PostgresResource
 
 
 @dg.asset(
@@ -22,9 +22,10 @@ def nps_his_postgres_append(
     context: dg.AssetExecutionContext, nps_duckdb: DuckDBResource, nps_postgres: PostgresResource
 ) -> dg.MaterializeResult:
     """Delete the month and COPY it again in one transaction: re-runs leave the same rows."""
-    from dag_nps.nps_pension_table import ensure_pension, load_month
     from dag_shared.metadata import postgres_query_metadata
     from dag_shared.settings import data_dir
+
+    from dag_nps.nps_pension_table import ensure_pension, load_month
 
     month = month_key(context)
     with nps_postgres.transaction() as conn:

@@ -135,8 +135,8 @@ def _compact() -> str:
 def extract_types_sql() -> str:
     return _function("nps_extract_company_types", "text[]", [
         f"v := {_compact()};",
-        f"RETURN ARRAY(SELECT label FROM unnest({_labels_array()}) WITH ORDINALITY AS t(label, ord) "
-        "WHERE strpos(v, label) > 0 ORDER BY ord);",
+        (f"RETURN ARRAY(SELECT label FROM unnest({_labels_array()}) WITH ORDINALITY AS t(label, ord) "
+        "WHERE strpos(v, label) > 0 ORDER BY ord);"),
     ])
 
 

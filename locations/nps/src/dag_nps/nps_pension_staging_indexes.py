@@ -6,9 +6,9 @@ left INVALID by an interrupted build is dropped and rebuilt, and only `ANALYZE` 
 
 
 import dagster as dg
+from dag_shared.resources.postgres import PostgresResource
 
 from dag_nps.nps_partitions import NPS_MONTHS
-from dag_shared.resources.postgres import PostgresResource
 
 EXTENSIONS = ("pg_trgm", "unaccent")
 NORM = "public.nps_normalize_company_name(company_name)"
@@ -79,8 +79,9 @@ def build_indexes(url: str, log=lambda message: None) -> list[str]:
 )
 def nps_pension_staging_indexes(context: dg.AssetExecutionContext, nps_postgres: PostgresResource) -> dg.MaterializeResult:
     """Ensure extensions, the four name functions and the six indexes on public.pension."""
-    from dag_nps.nps_pension_table import ensure_pension
     from dag_shared.metadata import postgres_query_metadata
+
+    from dag_nps.nps_pension_table import ensure_pension
 
     with nps_postgres.transaction() as conn:
         ensure_pension(conn)

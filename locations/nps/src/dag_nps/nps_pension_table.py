@@ -8,7 +8,7 @@ from typing import Any
 
 import dagster as dg
 
-from dag_nps.nps_columns import COLUMNS, COLUMN_NAMES
+from dag_nps.nps_columns import COLUMN_NAMES, COLUMNS
 
 PENSION_TABLE = "public.pension"
 COPY_CHUNK_BYTES = 1 << 20

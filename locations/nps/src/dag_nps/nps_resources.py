@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import dagster as dg
-from pydantic import Field
-
 from dag_shared.settings import data_dir, env
+from pydantic import Field
 
 SAMPLE_DIR = Path(__file__).parent / "sample_data"
 

@@ -2,7 +2,6 @@
 
 
 import dagster as dg
-
 from dag_shared.resources.postgres import PostgresResource
 
 SAAS_TAGS = {"data_tier": "gold", "domain": "pension", "source": "national_pension"}
@@ -20,7 +19,10 @@ FACT_PREVIEW = "SELECT * FROM public.fact_pension_monthly ORDER BY ym, company_i
 def run_incremental(conn_factory, run_uuid: str, log=lambda message: None):
     """Process months from etl_control.last_ym − buffer (all months on the first run)."""
     from dag_nps.nps_saas_ddl import PIPELINE_NAME
-    from dag_nps.nps_saas_matching import PROCESS_MONTH_BUFFER, MonthCounts, match_month, pension_months, refresh_companies
+    from dag_nps.nps_saas_matching import (
+        PROCESS_MONTH_BUFFER,
+        pension_months,
+    )
 
     with conn_factory() as conn:
         last = conn.execute("SELECT last_ym FROM public.etl_control WHERE pipeline_name = %s", (PIPELINE_NAME,)).fetchone()
@@ -92,8 +94,9 @@ def _process(conn_factory, months, run_uuid, pipeline, source, log, update_contr
 )
 def nps_ensure_saas_tables(context: dg.AssetExecutionContext, nps_postgres: PostgresResource) -> dg.MaterializeResult:
     """Create the ten SaaS tables, their indexes, the review trigger and the control row."""
-    from dag_nps.nps_saas_ddl import SAAS_TABLES, ensure_saas_tables
     from dag_shared.metadata import postgres_query_metadata
+
+    from dag_nps.nps_saas_ddl import SAAS_TABLES, ensure_saas_tables
 
     with nps_postgres.transaction() as conn:
         actions = ensure_saas_tables(conn)
