@@ -22,6 +22,10 @@ from dag_nps.nps_portal import Release, sanitize_title, title_date
 from dag_nps.nps_validate import check_file, peek_month
 
 
+# A monthly file is ~120 MB; the legacy 10 GB rule was for the whole history at once.
+MIN_FREE_BYTES = 1 << 30
+
+
 @dataclass
 class LandingReport:
     landed: list[LedgerEntry] = field(default_factory=list)
@@ -125,6 +129,9 @@ def land_portal(conn_factory: Callable[[], Any], base_url: str, landing: Path, m
         known = entries(conn)
     missing = [r for r in candidates if not _already_landed(known.get(r.title))]
     report.skipped = len(candidates) - len(missing)
+    free = shutil.disk_usage(landing).free
+    if missing and free < MIN_FREE_BYTES:
+        raise RuntimeError(f"{landing}: {free / 2**30:.1f} GiB free, downloads need at least {MIN_FREE_BYTES / 2**30:.0f} GiB")
 
     def fetch(release: Release) -> LedgerEntry:
         temporary = _temporary(landing)
