@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from cd_history_rows import generate  # noqa: E402
+from cd_history_rows import generate
 
 COLUMNS = ("date", "exchange", "ticker", "open", "high", "low", "close", "volume", "transaction", "rate",
            "year", "month")
@@ -71,7 +71,6 @@ def main() -> None:
     args = parser.parse_args()
 
     import duckdb
-
     from dag_cd.cd_backend import PostgresBackend
     from dag_cd.cd_history import load_staging_into_postgres
     from dag_cd.cd_steps_facts import FACTS

@@ -8,7 +8,6 @@ import warnings
 from pathlib import Path
 
 import dagster as dg
-
 from dag_cd.cd_backend import PostgresBackend, TursoBackend
 from dag_cd.cd_daily_assets import DAY, DAY_EXCHANGE, STEPS, build_daily_assets
 from dag_cd.cd_krx import EXCHANGES, SAMPLE_SNAPSHOT_DIR, LocalKrxResource

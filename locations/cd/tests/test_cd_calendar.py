@@ -4,7 +4,6 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import dagster as dg
-
 from dag_cd.cd_calendar import (
     DAILY_START,
     SESSIONS_FILE,

@@ -3,8 +3,6 @@
 import csv
 
 import dagster as dg
-import pytest
-
 from cd_support import (
     SAMPLE_DAYS,
     load_days,
@@ -17,7 +15,6 @@ from cd_support import (
 from dag_cd.cd_krx import SAMPLE_SNAPSHOT_DIR
 from dag_cd.cd_schema import TABLES
 from dag_shared.conventions import check_materialization_metadata
-
 
 
 def failure_messages(result) -> list[str]:
@@ -188,7 +185,7 @@ def test_every_materialization_reports_row_count_preview_and_column_schema(postg
             skipped = "skipped" in mat.metadata
             problems += check_materialization_metadata(mat.asset_key, mat.metadata, is_table=not skipped)
     assert problems == []
-    assert len(seen) == 21
+    assert len(seen) == 22
 
 
 def test_gold_waits_until_all_three_exchanges_of_the_day_are_in(postgres_url, data_dir):

@@ -5,7 +5,6 @@ import subprocess
 import sys
 
 import dagster as dg
-
 from cd_support import query
 from dag_shared.conventions import check_location
 
@@ -52,7 +51,7 @@ def test_the_documented_acceptance_commands_load_a_day(postgres_url, data_dir, m
 
     per_exchange = selected("group:CD and tag:partitioning=day_exchange")
     per_day = selected("group:CD and tag:partitioning=day")
-    assert len(per_exchange) == 16 and len(per_day) == 5
+    assert len(per_exchange) == 17 and len(per_day) == 5
     for exchange in ("KOSPI", "KOSDAQ", "KONEX"):
         assert dg.materialize(per_exchange, partition_key=f"2024-01-02|{exchange}", instance=instance).success
     assert dg.materialize(per_day, partition_key="2024-01-02", instance=instance).success

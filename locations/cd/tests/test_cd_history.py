@@ -3,7 +3,6 @@
 import shutil
 
 import dagster as dg
-
 from cd_support import materialize_exchange, query, resources, write_day
 from dag_cd.cd_history import CdHistoryConfig, HistoryDuckDBResource, build_history_assets, history_targets
 from dag_cd.cd_steps_facts import FACTS

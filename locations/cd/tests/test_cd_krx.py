@@ -4,9 +4,8 @@ from datetime import date
 
 import pandas as pd
 import pytest
-
 from cd_support import HEADERS, write_day
-from dag_cd.cd_krx import KrxDataError, LocalKrxResource, SAMPLE_SNAPSHOT_DIR, frame_from_pandas, krx_resource
+from dag_cd.cd_krx import SAMPLE_SNAPSHOT_DIR, KrxDataError, LocalKrxResource, frame_from_pandas, krx_resource
 
 DAY = date(2024, 1, 2)
 

@@ -12,7 +12,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
 import pytest
-
 from cd_support import materialize_exchange, query, resources
 from dag_cd.cd_krx import PykrxResource
 

@@ -1,7 +1,6 @@
 """Name rules: security types, company names, Latin → Hangul letter names, 2-set keyboard keys."""
 
 import pytest
-
 from dag_cd.cd_names import (
     company_name,
     eng2kor,

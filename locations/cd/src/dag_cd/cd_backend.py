@@ -13,10 +13,14 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
-from dag_cd.cd_schema import TABLES, ddl, quote
 from dag_shared.metadata import table_metadata
 
+from dag_cd.cd_schema import TABLES, ddl, quote
+
 POSTGRES, SQLITE = "postgres", "sqlite"
+_SCHEMA_LOCK = 0x0CD5C4E3A  # advisory lock key of the CD schema creation
+# The three exchange runs may write the libsql file at once: wait for the lock instead of failing.
+_SQLITE_BUSY_TIMEOUT_MS = 60_000
 PREVIEW_ROWS = 5
 
 
@@ -96,6 +100,16 @@ class PostgresTx(Tx):
 
     def cast_metric(self, placeholder="?"):
         return f"CAST({placeholder} AS metric_type)"
+
+    def ensure_schema(self) -> None:
+        """Tables exist: nothing to do; else create them under a lock, as the three exchange runs
+        of a first day may start together and concurrent CREATEs of one table collide."""
+        existing = self.query("SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() "
+                              "AND tablename = ANY(?)", (list(TABLES),))[0][0]
+        if existing == len(TABLES):
+            return
+        self.execute("SELECT pg_advisory_xact_lock(?)", (_SCHEMA_LOCK,))
+        super().ensure_schema()
 
 
 def _sqlite_value(value: Any) -> Any:
@@ -177,6 +191,7 @@ class TursoBackend(Backend):
     @contextmanager
     def transaction(self):
         with self.resource.connection() as conn:  # commits on success, rolls back on error
+            conn.execute(f"PRAGMA busy_timeout = {_SQLITE_BUSY_TIMEOUT_MS}")
             conn.execute("BEGIN IMMEDIATE")
             yield SqliteTx(conn)
 

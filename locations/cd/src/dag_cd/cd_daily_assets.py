@@ -52,8 +52,10 @@ def _fact_steps(fact: str, fetch: str, digest: str, sync: str, table: str, stagi
 
 STEPS: list[Step] = [
     Step("cd_stockcode", "bronze", (), "stockcodename", "listing:stockcode", uses_krx=True,
-         description="KRX ticker list of the day, with each ticker's name of that day."),
-    Step("cd_ingest_stockcodenames", "silver", ("cd_stockcode",), "security", "listing:ingest_stockcodenames",
+         description="KRX ticker list of the day and exchange."),
+    Step("cd_stockcodenames", "bronze", ("cd_stockcode",), "stockcodename", "listing:stockcodenames",
+         uses_krx=True, description="Each ticker's name of that day, from the same day's KRX list."),
+    Step("cd_ingest_stockcodenames", "silver", ("cd_stockcodenames",), "security", "listing:ingest_stockcodenames",
          description="New listings, delistings, renames and relistings into the security master."),
     Step("cd_update_securitytypebyname", "silver", ("cd_ingest_stockcodenames",), "security",
          "listing:update_security_type", description="Security type by name (SPAC, REIT, fund, preferred, common)."),
@@ -154,6 +156,8 @@ def _build(step: Step, sink: str) -> dg.AssetsDefinition:
         required_resource_keys=resource_keys,
         check_specs=[dg.AssetCheckSpec(check, asset=name, description=text) for check, text in step.checks],
         # Live KRX calls may fail transiently; local snapshots fail for good, so only pykrx retries.
+        # One writer at a time on the libsql file (pools default to one slot in dagster.yaml).
+        pool="cd_turso" if sink == TURSO_SINK else None,
         retry_policy=dg.RetryPolicy(max_retries=2, delay=10) if step.uses_krx and _live_krx() else None,
         automation_condition=dg.AutomationCondition.eager() if step.partitioning == DAY else None,
     )(compute)

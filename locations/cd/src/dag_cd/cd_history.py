@@ -17,14 +17,14 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import dagster as dg
+from dag_shared.metadata import column_schema, table_metadata
+from dag_shared.settings import data_dir, env
 from pydantic import Field
 
 from dag_cd.cd_calendar import KONEX_START
 from dag_cd.cd_krx import EXCHANGES
 from dag_cd.cd_schema import column_schema_of, quote
 from dag_cd.cd_steps_facts import FACTS, Fact, validate_frame
-from dag_shared.metadata import column_schema, table_metadata
-from dag_shared.settings import data_dir, env
 
 _COPY_CHUNK_BYTES = 8 << 20
 # fact -> (fetch asset, digest asset, sync asset, DuckDB staging table)
@@ -150,6 +150,8 @@ def _export_chunks(duck_conn, table: str, select: str, work_dir: Path, chunk_row
     total = duck_conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     ready: queue.Queue = queue.Queue(maxsize=1)
     cursor = duck_conn.cursor()  # its own connection to the same database, for the export thread
+    # One export thread is ahead of COPY already; more would take CPU from the Postgres backend.
+    cursor.execute("SET threads = 1")
 
     def export() -> None:
         try:
@@ -160,7 +162,7 @@ def _export_chunks(duck_conn, table: str, select: str, work_dir: Path, chunk_row
                                f"{start + chunk_rows}) TO '{name}' (FORMAT csv, HEADER false, NULLSTR '\\N')")
                 ready.put(Path(name))
             ready.put(None)
-        except BaseException as error:  # handed to the consumer, which raises it
+        except BaseException as error:  # noqa: BLE001 - handed to the consumer, which raises it
             ready.put(error)
 
     thread = threading.Thread(target=export, name="cd-history-export", daemon=True)
@@ -182,11 +184,10 @@ def _export_chunks(duck_conn, table: str, select: str, work_dir: Path, chunk_row
 
 
 def load_staging_into_postgres(fact: Fact, table: str, duck_conn, pg_conn, work_dir: Path,
-                               chunk_rows: int = 1_000_000) -> int:
+                               chunk_rows: int = 250_000) -> int:
     """Replace every staged (date, exchange) of the fact table with the staged rows, via COPY."""
-    from psycopg import sql
-
     from dag_shared.resources.postgres import copy_csv_chunks, copy_rows
+    from psycopg import sql
 
     stored = ", ".join(map(quote, fact.stored))
     pairs = duck_conn.execute(f"SELECT DISTINCT date, exchange FROM {table} ORDER BY 1, 2").fetchall()

@@ -15,9 +15,8 @@ from datetime import date
 from pathlib import Path
 
 import dagster as dg
-from pydantic import Field
-
 from dag_shared.settings import env
+from pydantic import Field
 
 EXCHANGES = ("KOSPI", "KOSDAQ", "KONEX")
 SAMPLE_SNAPSHOT_DIR = Path(__file__).parent / "sample_krx"
@@ -121,7 +120,6 @@ def read_snapshot_csv(path: Path, dataset: str) -> KrxFrame:
         seen.add(ticker)
         values: list = [ticker]
         for korean, position in zip(expected_header[1:], positions[1:]):
-            column = mapping[korean]
             raw = record[position]
             if dataset == "tickers":
                 if not raw.strip():

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+import dagster as dg
+from dag_shared.metadata import preview_markdown
+
 from dag_cd.cd_backend import Backend
 from dag_cd.cd_krx import KrxDataError, KrxSource
 from dag_cd.cd_names import COMMON, EXCLUDED_TYPES, company_name, security_type
-from dag_shared.metadata import preview_markdown
-
-import dagster as dg
 
 _NAMESPACE = uuid.UUID("6f1d4c1e-8a53-4d6b-9a39-0c0de5c0cd01")
 COUNTRY = "KR"
@@ -48,20 +48,44 @@ def _events_markdown(events: list[tuple[str, str, str]]) -> dg.MetadataValue:
     return dg.MetadataValue.md(preview_markdown(["event", "ticker", "name"], events[:50], [], len(events)))
 
 
-def stockcode(backend: Backend, krx: KrxSource, day: date, exchange: str, log: Any) -> StepResult:
-    """The day's KRX ticker list with each ticker's name of that same day into `stockcodename`."""
+def _day_list(krx: KrxSource, day: date, exchange: str):
     frame = krx.fetch("tickers", day, exchange)
     if frame.empty:
         raise KrxDataError(
             f"KRX has no ticker list for trading day {day} {exchange} ({frame.origin}); "
             "an empty answer on a trading day is an error, never an empty market"
         )
+    return frame
+
+
+def stockcode(backend: Backend, krx: KrxSource, day: date, exchange: str, log: Any) -> StepResult:
+    """The day's KRX ticker list into `stockcodename` (replacing that day and exchange)."""
+    frame = _day_list(krx, day, exchange)
     with backend.transaction() as tx:
         tx.execute("DELETE FROM stockcodename WHERE date = ? AND exchange = ?", (day, exchange))
-        tx.insert_rows("stockcodename", ("date", "exchange", "ticker", "name"),
-                       [(day, exchange, ticker, name) for ticker, name in frame.rows])
+        tx.insert_rows("stockcodename", ("date", "exchange", "ticker"),
+                       [(day, exchange, ticker) for ticker, _ in frame.rows])
         metadata = tx.metadata("stockcodename", "date = ? AND exchange = ?", (day, exchange))
     metadata["origin"] = frame.origin
+    return StepResult(metadata)
+
+
+def stockcodenames(backend: Backend, krx: KrxSource, day: date, exchange: str, log: Any) -> StepResult:
+    """Each ticker's name as of that day, from the same day's KRX list (`ISU_ABBRV`), not from a
+    per-ticker lookup of today's name."""
+    names = dict(_day_list(krx, day, exchange).rows)
+    with backend.transaction() as tx:
+        tickers = [t for (t,) in tx.query("SELECT ticker FROM stockcodename WHERE date = ? AND exchange = ?",
+                                          (day, exchange))]
+        if not tickers:
+            raise ValueError(f"no ticker list staged for {day} {exchange}: materialize cd_stockcode first")
+        unnamed = sorted(t for t in tickers if t not in names)
+        if unnamed:
+            raise KrxDataError(f"KRX's {day} {exchange} list no longer has {len(unnamed)} staged tickers "
+                               f"({', '.join(unnamed[:10])}): re-run cd_stockcode for this partition")
+        tx.executemany("UPDATE stockcodename SET name = ? WHERE date = ? AND exchange = ? AND ticker = ?",
+                       [(names[t], day, exchange, t) for t in tickers])
+        metadata = tx.metadata("stockcodename", "date = ? AND exchange = ?", (day, exchange))
     return StepResult(metadata)
 
 
@@ -71,8 +95,9 @@ def ingest_stockcodenames(backend: Backend, day: date, exchange: str, log: Any) 
     with backend.transaction() as tx:
         listed = dict(tx.query("SELECT ticker, name FROM stockcodename WHERE date = ? AND exchange = ?",
                                (day, exchange)))
-        if not listed:
-            raise ValueError(f"no ticker list staged for {day} {exchange}: materialize cd_stockcode first")
+        if not listed or None in listed.values():
+            raise ValueError(f"no named ticker list staged for {day} {exchange}: "
+                             "materialize cd_stockcode and cd_stockcodenames first")
         latest = str(tx.query("SELECT max(date) FROM stockcodename WHERE exchange = ?", (exchange,))[0][0])[:10]
         backfill = latest > day.isoformat()
         known = {t: (sid, name, dd) for sid, t, name, dd in tx.query(

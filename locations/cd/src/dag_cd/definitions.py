@@ -6,14 +6,14 @@ steps, so this module loads quickly.
 """
 
 import dagster as dg
+from dag_shared.resources.postgres import postgres_resource
+from dag_shared.resources.turso import turso_resource
 
 from dag_cd import cd_jobs
 from dag_cd.cd_daily_assets import POSTGRES_SINK, TURSO_SINK, build_daily_assets
 from dag_cd.cd_history import build_history_assets, cd_history_job, history_duckdb
 from dag_cd.cd_krx import krx_resource
 from dag_cd.cd_parity import cd_turso_matches_postgres
-from dag_shared.resources.postgres import postgres_resource
-from dag_shared.resources.turso import turso_resource
 
 defs = dg.Definitions(
     assets=[*build_daily_assets(POSTGRES_SINK), *build_daily_assets(TURSO_SINK), *build_history_assets()],
