@@ -19,13 +19,21 @@ sync:
 ## Every location's suite in its own environment, then the platform suite in the host environment.
 test: sync
 	@failed=""; \
+	$(MAKE) --no-print-directory test-locations || failed="$$failed locations"; \
+	$(MAKE) --no-print-directory test-platform || failed="$$failed platform"; \
+	if [ -n "$$failed" ]; then echo "FAILED suites:$$failed"; exit 1; fi
+
+test-locations:
+	@failed=""; \
 	for loc in $(LOCATIONS); do \
 		echo "=== location $$loc"; \
 		(cd locations/$$loc && ../../$(UV) run --frozen pytest -q) || failed="$$failed $$loc"; \
 	done; \
-	echo "=== platform"; \
-	$(UV) run --frozen pytest -q || failed="$$failed platform"; \
-	if [ -n "$$failed" ]; then echo "FAILED suites:$$failed"; exit 1; fi
+	if [ -n "$$failed" ]; then echo "FAILED locations:$$failed"; exit 1; fi
+
+test-platform:
+	@echo "=== platform"
+	@$(UV) run --frozen pytest -q
 
 ## Re-resolve every lock file (after changing a pyproject.toml).
 lock:
