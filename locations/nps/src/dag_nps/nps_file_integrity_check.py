@@ -22,6 +22,7 @@ INTEGRITY_SCHEMA = {
 @dg.asset(
     group_name="NPS",
     partitions_def=NPS_MONTHS,
+    pool="nps_duckdb",  # one writer of the DuckDB file at a time across runs
     deps=["nps_his_download"],
     kinds={"python", "csv", "duckdb"},
     tags={"data_tier": "bronze", "domain": "pension", "source": "national_pension", "validation": "integrity_check"},

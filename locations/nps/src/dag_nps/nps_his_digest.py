@@ -11,6 +11,7 @@ from dag_nps.nps_silver import SILVER_SCHEMA
 @dg.asset(
     group_name="NPS",
     partitions_def=NPS_MONTHS,
+    pool="nps_duckdb",  # one writer of the DuckDB file at a time across runs
     deps=["nps_his_download"],
     kinds={"python", "polars", "duckdb"},
     tags={"data_tier": "silver", "domain": "pension", "source": "national_pension"},

@@ -17,6 +17,7 @@ LEDGER_SCHEMA = {
 @dg.asset(
     group_name="NPS",
     partitions_def=NPS_MONTHS,
+    pool="nps_duckdb",  # one writer of the DuckDB file at a time across runs
     kinds={"python", "csv", "duckdb"},
     tags={"data_tier": "bronze", "domain": "pension", "source": "national_pension"},
     metadata={

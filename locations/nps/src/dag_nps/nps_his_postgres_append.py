@@ -3,7 +3,6 @@
 
 import dagster as dg
 from dag_shared.resources.postgres import PostgresResource
-from dagster_duckdb import DuckDBResource
 
 from dag_nps.nps_partitions import NPS_MONTHS, month_key
 from dag_nps.nps_pension_table import PENSION_SCHEMA
@@ -18,19 +17,20 @@ from dag_nps.nps_pension_table import PENSION_SCHEMA
     metadata={"dagster/column_schema": PENSION_SCHEMA, "table_name": "public.pension"},
     description="정제된 월 데이터를 Postgres public.pension에 한 트랜잭션으로 교체 적재 (DELETE + COPY).",
 )
-def nps_his_postgres_append(
-    context: dg.AssetExecutionContext, nps_duckdb: DuckDBResource, nps_postgres: PostgresResource
-) -> dg.MaterializeResult:
+def nps_his_postgres_append(context: dg.AssetExecutionContext, nps_postgres: PostgresResource) -> dg.MaterializeResult:
     """Delete the month and COPY it again in one transaction: re-runs leave the same rows."""
     from dag_shared.metadata import postgres_query_metadata
     from dag_shared.settings import data_dir
+
+    import duckdb
 
     from dag_nps.nps_pension_table import ensure_pension, load_month
 
     month = month_key(context)
     with nps_postgres.transaction() as conn:
         ensure_pension(conn)
-    with nps_duckdb.get_connection() as duck, nps_postgres.connection() as conn:
+    # The silver month is a Parquet file: an in-memory DuckDB reads it without locking nps.duckdb.
+    with duckdb.connect() as duck, nps_postgres.connection() as conn:
         loaded = load_month(duck, conn, month, data_dir() / "nps" / "tmp")
     with nps_postgres.connection() as conn:
         table_metadata = postgres_query_metadata(
