@@ -21,7 +21,6 @@ from dag_nps.nps_ledger import LedgerEntry, entries, record
 from dag_nps.nps_portal import Release, sanitize_title, title_date
 from dag_nps.nps_validate import check_file, peek_month
 
-
 # A monthly file is ~120 MB; the legacy 10 GB rule was for the whole history at once.
 MIN_FREE_BYTES = 1 << 30
 

@@ -19,10 +19,9 @@ from dag_nps.nps_pension_table import PENSION_SCHEMA
 )
 def nps_his_postgres_append(context: dg.AssetExecutionContext, nps_postgres: PostgresResource) -> dg.MaterializeResult:
     """Delete the month and COPY it again in one transaction: re-runs leave the same rows."""
+    import duckdb
     from dag_shared.metadata import postgres_query_metadata
     from dag_shared.settings import data_dir
-
-    import duckdb
 
     from dag_nps.nps_pension_table import ensure_pension, load_month
 
