@@ -153,9 +153,10 @@ def _typed(raw: pl.DataFrame, month: str) -> tuple[pl.DataFrame, pl.DataFrame]:
         .with_columns(pl.any_horizontal(flags).alias("__bad"))
         .collect()
     )
-    good = stage.filter(~pl.col("__bad")).select(
-        pl.col("source_line"), *[pl.col(f"__t_{c.name}").alias(c.name) for c in COLUMNS]
-    )
+    typed_columns = [pl.col("source_line"), *[pl.col(f"__t_{c.name}").alias(c.name) for c in COLUMNS]]
+    if not stage.get_column("__bad").any():  # the common case: no filtering copy at all
+        return stage.select(typed_columns), raw.head(0).with_columns(pl.lit(None, dtype=pl.String).alias("reason"))
+    good = stage.filter(~pl.col("__bad")).select(typed_columns)
     bad_stage = stage.filter(pl.col("__bad"))
     if bad_stage.height:
         detail = bad_stage.select("source_line", pl.concat_str(reasons, separator="; ", ignore_nulls=True).alias("reason"))
