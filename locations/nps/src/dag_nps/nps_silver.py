@@ -79,7 +79,7 @@ def replace_month(conn: Any, month: str, digest: Any, file_name: str, sha256: st
 
     target = month_file(month)
     partial = target.with_suffix(f".{uuid.uuid4().hex[:8]}.partial")
-    digest.frame.write_parquet(partial, compression="lz4", statistics=True)
+    digest.frame.write_parquet(partial, compression="lz4", statistics=False)
     quarantined = quarantine_frame(digest.quarantine).to_arrow()
     try:
         conn.execute("BEGIN TRANSACTION")
