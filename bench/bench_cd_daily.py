@@ -49,10 +49,12 @@ def run_day(sink: str, res: dict, day: date) -> float:
     per_exchange = [a for a, s in zip(assets, STEPS) if s.partitioning == DAY_EXCHANGE]
     per_day = [a for a, s in zip(assets, STEPS) if s.partitioning == DAY]
     instance = dg.DagsterInstance.ephemeral()
+    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     started = time.perf_counter()
     for exchange in ("KOSPI", "KOSDAQ", "KONEX"):
-        dg.materialize(per_exchange, partition_key=f"{day}|{exchange}", resources=res, instance=instance)
-    dg.materialize(per_day, partition_key=day.isoformat(), resources=res, instance=instance)
+        dg.materialize(per_exchange, partition_key=f"{day}|{exchange}", resources=res, instance=instance,
+                       run_config=quiet)
+    dg.materialize(per_day, partition_key=day.isoformat(), resources=res, instance=instance, run_config=quiet)
     return time.perf_counter() - started
 
 
@@ -97,10 +99,6 @@ def main() -> None:
     parser.add_argument("--konex", type=int, default=130)
     args = parser.parse_args()
     warnings.simplefilter("ignore")
-    import logging
-
-    logging.getLogger("dagster").setLevel(logging.WARNING)
-
     from dag_cd.cd_krx import LocalKrxResource
     from dag_shared.embedded_postgres import drop_database, ensure_database
     from dag_shared.resources.postgres import PostgresResource
