@@ -96,3 +96,16 @@ def test_the_sample_files_are_marked_and_in_the_original_format():
     text = data.decode("cp949")
     assert text.startswith("자료생성년월,사업장명,사업자등록번호,사업장가입상태코드 1 등록 2 탈퇴,")
     assert ",0001-01-01," in text and ",," in text
+
+
+def test_names_with_quotes_tabs_newlines_and_backslashes_arrive_byte_identical(nps_env):
+    from dag_nps.nps_sample import encode_rows, month_rows, release_title
+
+    rows = [list(r) for r in month_rows("2022-04", 30)]
+    odd = ['(주)"따옴표" 상사', "탭\t회사", "줄\n바꿈\r\n회사", "역\\슬래시\\N 회사", "NA"]
+    for row, name in zip(rows, odd):
+        row[1] = name
+    (nps_env["source"] / f"{release_title('20220516')}.csv").write_bytes(encode_rows(rows))
+    assert run_month("2022-04", nps_resources_for(nps_env["source"], min_file_bytes=1_000)).success
+    names = [r[1] for r in pension(nps_env["postgres_url"], "id, company_name")]
+    assert names[: len(odd)] == odd

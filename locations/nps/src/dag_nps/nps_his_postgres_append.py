@@ -19,18 +19,15 @@ from dag_nps.nps_pension_table import PENSION_SCHEMA
 )
 def nps_his_postgres_append(context: dg.AssetExecutionContext, nps_postgres: PostgresResource) -> dg.MaterializeResult:
     """Delete the month and COPY it again in one transaction: re-runs leave the same rows."""
-    import duckdb
     from dag_shared.metadata import postgres_query_metadata
-    from dag_shared.settings import data_dir
 
     from dag_nps.nps_pension_table import ensure_pension, load_month
 
     month = month_key(context)
     with nps_postgres.transaction() as conn:
         ensure_pension(conn)
-    # The silver month is a Parquet file: an in-memory DuckDB reads it without locking nps.duckdb.
-    with duckdb.connect() as duck, nps_postgres.connection() as conn:
-        loaded = load_month(duck, conn, month, data_dir() / "nps" / "tmp")
+    with nps_postgres.connection() as conn:
+        loaded = load_month(conn, month)
     with nps_postgres.connection() as conn:
         table_metadata = postgres_query_metadata(
             conn,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +11,6 @@ import dagster as dg
 from dag_nps.nps_columns import COLUMN_NAMES, COLUMNS
 
 PENSION_TABLE = "public.pension"
-COPY_CHUNK_BYTES = 1 << 20
 
 PENSION_DDL = (
     "CREATE TABLE IF NOT EXISTS public.pension (\n    id BIGSERIAL PRIMARY KEY,\n"
@@ -49,8 +48,63 @@ def export_month_csv(duck_conn: Any, month: str, target: Path) -> int:
     return count
 
 
-def replace_month(conn: Any, month: str, csv_path: Path, expected_rows: int) -> int:
-    """In the caller's transaction: delete the month, COPY the file in, verify the count."""
+def csv_chunks(month: str, rows_per_chunk: int = 100_000) -> tuple[int, Iterator[bytes]]:
+    """(row count, CSV chunks) of the silver month, serialised by a producer thread.
+
+    The thread formats the next chunk while Postgres ingests the previous one, so the export
+    costs almost nothing on top of COPY; the queue keeps at most a few chunks in memory.
+    """
+    import io
+    import queue
+    import threading
+
+    import polars as pl
+
+    from dag_nps.nps_silver import month_file
+
+    source = month_file(month)
+    if not source.is_file():
+        raise FileNotFoundError(f"no silver file for {month} ({source}): materialize nps_his_digest first")
+    frame = pl.read_parquet(source, columns=["source_line", *COLUMN_NAMES]).sort("source_line").drop("source_line")
+    chunks: queue.Queue = queue.Queue(maxsize=4)
+    done = object()
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for offset in range(0, frame.height, rows_per_chunk):
+                if stop.is_set():
+                    return
+                buffer = io.BytesIO()
+                frame.slice(offset, rows_per_chunk).write_csv(
+                    buffer, include_header=False, date_format="%Y-%m-%d", quote_style="non_numeric"
+                )
+                chunks.put(buffer.getvalue())
+            chunks.put(done)
+        except BaseException as error:  # handed to the consumer, which re-raises it
+            chunks.put(error)
+
+    def consume() -> Iterator[bytes]:
+        thread = threading.Thread(target=produce, name=f"nps-csv-{month}", daemon=True)
+        thread.start()
+        try:
+            while (item := chunks.get()) is not done:
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            stop.set()
+            while thread.is_alive():
+                try:
+                    chunks.get_nowait()
+                except queue.Empty:
+                    thread.join(timeout=0.05)
+
+    return frame.height, consume()
+
+
+def replace_month(conn: Any, month: str, chunks: Iterable[bytes], expected_rows: int) -> int:
+    """In the caller's transaction: delete the month, COPY the chunks in, verify the count."""
     from psycopg import sql
 
     conn.execute("DELETE FROM public.pension WHERE data_created_ym = %s::timestamp", (f"{month}-01",))
@@ -58,8 +112,8 @@ def replace_month(conn: Any, month: str, csv_path: Path, expected_rows: int) -> 
         sql.SQL(", ").join(map(sql.Identifier, COLUMN_NAMES))
     )
     with conn.cursor() as cur:
-        with cur.copy(statement) as copy, csv_path.open("rb") as handle:
-            for block in iter(lambda: handle.read(COPY_CHUNK_BYTES), b""):
+        with cur.copy(statement) as copy:
+            for block in chunks:
                 copy.write(block)
         loaded = cur.rowcount
     if loaded != expected_rows:
@@ -67,11 +121,8 @@ def replace_month(conn: Any, month: str, csv_path: Path, expected_rows: int) -> 
     return loaded
 
 
-def load_month(duck_conn: Any, pg_conn: Any, month: str, work_dir: Path) -> int:
-    """Export from silver then replace the month in Postgres inside one transaction."""
-    work_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=work_dir) as folder:
-        csv_path = Path(folder) / f"{month}.csv"
-        expected = export_month_csv(duck_conn, month, csv_path)
-        with pg_conn.transaction():
-            return replace_month(pg_conn, month, csv_path, expected)
+def load_month(pg_conn: Any, month: str) -> int:
+    """Replace the month in Postgres inside one transaction, streaming from the silver file."""
+    expected, chunks = csv_chunks(month)
+    with pg_conn.transaction():
+        return replace_month(pg_conn, month, chunks, expected)
