@@ -33,7 +33,7 @@ def ensure_pension(conn: Any) -> None:
 
 
 def export_month_csv(duck_conn: Any, month: str, target: Path) -> int:
-    """Write the month's silver rows as headerless CSV (NULL = empty, unquoted) for COPY."""
+    """Write the month's silver rows as a headerless CSV file (the benchmark's psql \\copy input)."""
     from dag_nps.nps_silver import month_file
 
     source = month_file(month)
@@ -81,7 +81,7 @@ def csv_chunks(month: str, rows_per_chunk: int = 100_000) -> tuple[int, Iterator
                 )
                 chunks.put(buffer.getvalue())
             chunks.put(done)
-        except BaseException as error:  # handed to the consumer, which re-raises it
+        except Exception as error:  # handed to the consumer, which re-raises it
             chunks.put(error)
 
     def consume() -> Iterator[bytes]:
