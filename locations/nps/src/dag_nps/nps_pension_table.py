@@ -81,7 +81,7 @@ def csv_chunks(month: str, rows_per_chunk: int = 100_000) -> tuple[int, Iterator
                 )
                 chunks.put(buffer.getvalue())
             chunks.put(done)
-        except Exception as error:  # handed to the consumer, which re-raises it
+        except Exception as error:  # noqa: BLE001 - handed to the consumer, which re-raises it
             chunks.put(error)
 
     def consume() -> Iterator[bytes]:
