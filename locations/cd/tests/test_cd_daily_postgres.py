@@ -57,6 +57,10 @@ def test_loading_the_sample_days_gives_correct_company_caps_and_ranks(postgres_u
     ranks = query(res, "SELECT count(*), max(current_rank) FROM security_rank WHERE rank_date = ? "
                        "AND metric_type = 'marketcap'", ("2024-01-05",))
     assert ranks == [(20, 20)]  # 21 securities, one delisted
+    prior = query(res, "SELECT r.rank_date, r.current_rank, r.prior_rank FROM security_rank r JOIN security s "
+                       "ON s.security_id = r.security_id WHERE s.ticker = '000660' AND r.metric_type = 'marketcap' "
+                       "ORDER BY r.rank_date")
+    assert [p for _, _, p in prior] == [None, *[c for _, c, _ in prior[:-1]]]  # prior = the day before's rank
     values = {v for (v,) in query(res, "SELECT value FROM search_name")}
     assert {"tkatjdwjswk", "엘지에너지솔루션", "에스케이하이닉스", "삼성이앤에이", "ㅣㅎ에너지솔루션"} <= values
     assert "삼성엔지니어링" not in values  # renamed: no stale search name
@@ -186,6 +190,8 @@ def test_every_materialization_reports_row_count_preview_and_column_schema(postg
             problems += check_materialization_metadata(mat.asset_key, mat.metadata, is_table=not skipped)
     assert problems == []
     assert len(seen) == 22
+    skipped = [c for r in results for c in r.get_asset_check_evaluations() if c.check_name == "zero_rows_skipped"]
+    assert len(skipped) == 3 and all(c.passed for c in skipped)  # the sample SPAC/REIT rows are few
 
 
 def test_gold_waits_until_all_three_exchanges_of_the_day_are_in(postgres_url, data_dir):

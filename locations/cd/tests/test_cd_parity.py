@@ -1,6 +1,6 @@
 """The Turso mirror: the same steps on libsql give the same tables as Postgres, row by row."""
 
-from cd_support import SAMPLE_DAYS, backend, load_days, resources
+from cd_support import SAMPLE_DAYS, backend, load_days, query, resources
 from dag_cd.cd_parity import compare_sinks, parity_result
 from dag_cd.cd_schema import TABLES
 
@@ -14,6 +14,9 @@ def test_postgres_and_turso_agree_row_by_row_on_the_sample_days(postgres_url, da
     assert {t: r["differences"] for t, r in report.items()} == {t: 0 for t in TABLES}
     assert report["price"]["postgres_rows"] == report["price"]["turso_rows"] > 0
     assert report["security_rank"]["turso_rows"] > 0 and report["search_name"]["turso_rows"] > 0
+    # Documented per sink: Postgres stores dates, libsql `YYYY-MM-DD` text.
+    assert query(res, "SELECT typeof(date) FROM price LIMIT 1", sink="turso") == [("text",)]
+    assert query(res, "SELECT pg_typeof(date)::text FROM price LIMIT 1") == [("date",)]
 
 
 def test_the_parity_check_fails_when_the_mirror_drifts(postgres_url, data_dir):

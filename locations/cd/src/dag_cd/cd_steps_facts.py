@@ -76,10 +76,24 @@ def validate_frame(fact: Fact, frame: KrxFrame, day: date, exchange: str) -> lis
     return zero
 
 
+# Skipped all-zero rows are normal for a few securities (SPACs, new listings); a large share is not.
+SKIPPED_ROWS_WARN_SHARE = 0.2
+
+
+def _skipped_rows_check(skipped: int, total: int) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(
+        check_name="zero_rows_skipped", passed=skipped <= SKIPPED_ROWS_WARN_SHARE * total,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"rows_skipped": dg.MetadataValue.int(skipped), "rows_in_answer": dg.MetadataValue.int(total)})
+
+
 def fetch_fact(fact: Fact, backend: Backend, krx: KrxSource, day: date, exchange: str, log: Any) -> StepResult:
     """KRX answer for the day and exchange into the staging table (replacing that partition)."""
     if exchange in fact.skip_exchanges:
-        return _skipped(fact, exchange)
+        result = _skipped(fact, exchange)
+        if not fact.zero_rows_fail:
+            result.checks.append(_skipped_rows_check(0, 0))
+        return result
     frame = krx.fetch(fact.dataset, day, exchange)
     skip = set(validate_frame(fact, frame, day, exchange))
     positions = [frame.columns.index(c) for c in fact.staged]
@@ -93,7 +107,8 @@ def fetch_fact(fact: Fact, backend: Backend, krx: KrxSource, day: date, exchange
     metadata["zero_rows_skipped"] = dg.MetadataValue.int(len(skip))
     if skip:
         log.warning(f"{frame.origin}: skipped {len(skip)} rows whose {list(fact.zero_means_invalid)} are all 0")
-    return StepResult(metadata)
+    checks = [] if fact.zero_rows_fail else [_skipped_rows_check(len(skip), len(frame.rows))]
+    return StepResult(metadata, checks)
 
 
 def digest_fact(fact: Fact, backend: Backend, day: date, exchange: str, log: Any) -> StepResult:
