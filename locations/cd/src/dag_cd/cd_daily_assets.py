@@ -37,14 +37,16 @@ class Step:
     description: str = ""
 
 
+_SKIPPED_ROWS_CHECK = "Rows without data (all zero) are skipped and counted; warns above 20 % of the answer."
+
+
 def _fact_steps(fact: str, fetch: str, digest: str, sync: str, table: str, staging: str, label: str,
                 negatives: bool) -> list[Step]:
     checks = ((f"no_negative_{table}_values", f"No negative {label} on the day (prices, volumes, caps)."),)
     return [
         Step(fetch, "bronze", ("cd_upsert_company_by_security",), staging, f"facts:fetch_fact:{fact}",
              uses_krx=True, description=f"KRX {label} of the day and exchange into {staging}.",
-             checks=() if negatives else (("zero_rows_skipped", "Rows without data (all zero) were skipped and "
-                                           "counted; warns when they exceed 20 % of the answer."),)),
+             checks=() if negatives else (("zero_rows_skipped", _SKIPPED_ROWS_CHECK),)),
         Step(digest, "silver", (fetch,), table, f"facts:digest_fact:{fact}", checks=checks if negatives else (),
              description=f"{staging} → {table}, replacing the partition in one transaction."),
         Step(sync, "silver", (digest,), table, f"facts:sync_fact_to_security:{fact}",
