@@ -123,7 +123,7 @@ def transcode_file(
     return result
 
 
-def transcode_bytes(source: Path, data: bytes, expected_fields: int, workers: int = 2) -> tuple[memoryview, TranscodeResult]:
+def transcode_bytes(source: Path, data: bytes, expected_fields: int, workers: int = 1) -> tuple[memoryview, TranscodeResult]:
     """Transcode a whole file held in memory, in `workers` threads (the kernel releases the GIL).
 
     The input is cut at line breaks into one slice per worker. A slice may only start a record

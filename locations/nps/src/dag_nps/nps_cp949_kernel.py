@@ -83,8 +83,10 @@ def transcode(src, out, utf8, length, expected_fields, line, final, rejects, use
         size = length[code]
         if size == 0:
             return committed_j, committed_i, committed_line, used, i + 1
-        for k in range(size):
-            out[j + k] = utf8[code, k]
+        # always copy three bytes (the buffer has slack), then advance by the real size
+        out[j] = utf8[code, 0]
+        out[j + 1] = utf8[code, 1]
+        out[j + 2] = utf8[code, 2]
         i += 2
         j += size
     if final and i > record_src and i >= n:
