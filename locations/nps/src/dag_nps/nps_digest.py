@@ -85,12 +85,13 @@ def digest_file(source: Path, month: str) -> Digest:
         empty_string_is_null=False,
     )
     del buffer
-    raw = raw.with_columns(pl.col("source_line").cast(pl.Int64))
     quarantine = [
         (month, source.name, line, f"expected {len(COLUMNS)} fields, found {fields}", raw_bytes.decode("cp949", "replace").rstrip("\r\n"))
         for line, fields, raw_bytes in result.rejects
     ]
     typed, bad = _typed(raw, month)
+    rows_parsed = raw.height
+    del raw  # only the typed rows and the rejected ones are needed from here on
     for row in bad.iter_rows():
         quarantine.append((month, source.name, int(row[0]), row[-1], ",".join("" if v is None else v for v in row[1:-1])))
     deduplicated = _drop_exact_duplicates(typed)
@@ -98,7 +99,7 @@ def digest_file(source: Path, month: str) -> Digest:
     return Digest(
         frame=deduplicated,
         header=header,
-        rows_read=raw.height + len(result.rejects),
+        rows_read=rows_parsed + len(result.rejects),
         duplicates_removed=typed.height - deduplicated.height,
         quarantine=quarantine,
     )
