@@ -42,6 +42,13 @@ def _table():
 
 
 def _kernel():
+    import os
+
+    from dag_shared.settings import data_dir
+
+    # numba caches compiled code next to the module; where the package is read-only (an
+    # installed image) that fails, so the cache goes to the data directory unless set.
+    os.environ.setdefault("NUMBA_CACHE_DIR", str(data_dir() / "numba_cache"))
     from dag_nps.nps_cp949_kernel import transcode
 
     return transcode
