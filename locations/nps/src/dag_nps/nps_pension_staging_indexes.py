@@ -21,6 +21,8 @@ INDEXES = {
     "idx_pension_ym_brin": "USING brin (data_created_ym)",
 }
 STATISTICS_COLUMNS = ("company_name", "business_reg_num", "data_created_ym")
+# Session settings for the index builds (the spec's values; session-local, nothing global changes).
+SESSION_SETTINGS = {"work_mem": "256MB", "maintenance_work_mem": "1GB", "synchronous_commit": "off"}
 
 
 def ensure_functions(conn) -> None:
@@ -38,6 +40,8 @@ def build_indexes(url: str, log=lambda message: None) -> list[str]:
 
     actions = []
     with psycopg.connect(url, autocommit=True) as conn:
+        for setting, value in SESSION_SETTINGS.items():
+            conn.execute(f"SET {setting} = '{value}'")
         invalid = {
             row[0]
             for row in conn.execute(
