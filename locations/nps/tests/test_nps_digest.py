@@ -139,3 +139,41 @@ def test_a_truncated_last_record_is_quarantined(tmp_path):
 def test_the_silver_frame_has_the_legacy_column_names(tmp_path):
     digest = digest_file(write(tmp_path, rows(2)), "2022-04")
     assert digest.frame.columns == ["source_line", *COLUMN_NAMES]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [" 01234", "01234 ", "\t01234", "01234\u3000", "\u300001234", '"  01234  "', '""', " "],
+)
+def test_padded_or_quoted_empty_values_are_trimmed_in_any_column(tmp_path, value):
+    records = rows(3)
+    raw_value = value.strip('"') if value.startswith('"') else value
+    records[1][4] = raw_value  # zip_code
+    records[1][18] = raw_value.replace("01234", "7")  # subscriber_count
+    digest = digest_file(write(tmp_path, records), "2022-04")
+    expected_zip = raw_value.strip() or None
+    assert column(digest, "zip_code")[1] == expected_zip
+    assert column(digest, "subscriber_count")[1] == (7 if "7" in raw_value.replace("01234", "7") else None)
+
+
+def test_the_fast_path_and_the_full_clean_give_the_same_frame(tmp_path):
+    import io
+
+    import polars as pl
+    from dag_nps.nps_columns import match_header
+    from dag_nps.nps_cp949 import transcode_bytes
+    from dag_nps.nps_digest import _typed, read_header
+
+    records = rows(300)
+    records[5][1] = "  앞뒤 공백  "
+    records[9][6] = ""
+    path = write(tmp_path, records)
+    utf8, result = transcode_bytes(path, path.read_bytes(), 22)
+    names = match_header(read_header(io.BytesIO(utf8)))
+    raw = pl.read_csv(bytes(utf8), has_header=True, new_columns=["source_line", *names], infer_schema=False, empty_string_is_null=True,
+                      schema_overrides={"source_line": pl.Int64})
+    fast, _ = _typed(raw, "2022-04", {n for n, flag in zip(names, result.needs_clean) if flag})
+    full, _ = _typed(raw, "2022-04", None)
+    assert fast.equals(full)
+    assert "company_name" in {n for n, flag in zip(names, result.needs_clean) if flag}
+    assert "industry_code" not in {n for n, flag in zip(names, result.needs_clean) if flag}

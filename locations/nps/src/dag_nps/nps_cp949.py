@@ -73,6 +73,7 @@ class TranscodeResult:
     source_bytes: int
     records: int  # data records written (header excluded)
     rejects: list[tuple[int, int, bytes]] = field(default_factory=list)  # (line, fields, raw bytes)
+    needs_clean: list[bool] = field(default_factory=list)  # per field position: may need trimming
 
 
 def transcode_file(
@@ -91,6 +92,7 @@ def transcode_file(
     utf8, length = _table()
     kernel = _kernel()
     rejects = np.zeros((MAX_REJECTS, 4), dtype=np.int64)
+    needs_clean = np.zeros(expected_fields, dtype=np.uint8)
     result = TranscodeResult(0, 0)
     line, used, offset = 1, 0, 0
     carry = b""
@@ -105,7 +107,7 @@ def transcode_file(
             out = np.empty(len(data) * 3 // 2 + 64 + 22 * data.count(b"\n"), dtype=np.uint8)
             before = used
             written, consumed, next_line, used, failed_at = kernel(
-                src, out, utf8, length, expected_fields, line, final, rejects, used
+                src, out, utf8, length, expected_fields, line, final, rejects, used, needs_clean
             )
             if failed_at == -1:
                 raise DecodeError(f"{source}: more than {MAX_REJECTS} records with a wrong field count")
@@ -127,6 +129,7 @@ def transcode_file(
                 break
     result.source_bytes = offset
     result.records = max(line - 2, 0)  # refined by the caller from the parsed rows
+    result.needs_clean = [bool(flag) for flag in needs_clean]
     return result
 
 
@@ -161,9 +164,12 @@ def transcode_bytes(source: Path, data: bytes, expected_fields: int, workers: in
         part = src[start:end]
         out = np.empty(len(part) * 3 // 2 + 64 + 22 * (data.count(b"\n", start, end) + 1), dtype=np.uint8)
         rejects = np.zeros((MAX_REJECTS, 4), dtype=np.int64)
+        needs_clean = np.zeros(expected_fields, dtype=np.uint8)
         final = index == len(slices) - 1
-        written, consumed, next_line, used, failed_at = kernel(part, out, utf8, length, expected_fields, line, final, rejects, 0)
-        return out, written, start + consumed, next_line, rejects[:used].copy(), failed_at, start
+        written, consumed, next_line, used, failed_at = kernel(
+            part, out, utf8, length, expected_fields, line, final, rejects, 0, needs_clean
+        )
+        return out, written, start + consumed, next_line, rejects[:used].copy(), failed_at, start, needs_clean
 
     with ThreadPoolExecutor(max_workers=len(slices)) as pool:
         parts = list(pool.map(lambda args: run(*args), [(i, s, e, first_lines[i]) for i, (s, e) in enumerate(slices)]))
@@ -175,8 +181,10 @@ def transcode_bytes(source: Path, data: bytes, expected_fields: int, workers: in
             if i + 1 < len(parts):
                 parts[i + 1 :] = [run(j, slices[j][0], slices[j][1], first_lines[j]) for j in range(i + 1, len(parts))]
     result = TranscodeResult(len(data), 0)
+    result.needs_clean = [False] * expected_fields
     chunks = []
-    for out, written, _, _, rejects, failed_at, start in parts:
+    for out, written, _, _, rejects, failed_at, start, needs_clean in parts:
+        result.needs_clean = [a or bool(b) for a, b in zip(result.needs_clean, needs_clean)]
         if failed_at == -1:
             raise DecodeError(f"{source}: more than {MAX_REJECTS} records with a wrong field count")
         if failed_at:

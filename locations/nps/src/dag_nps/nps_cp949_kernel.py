@@ -21,13 +21,57 @@ def _write_line_number(out, j, line, digits):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def transcode(src, out, utf8, length, expected_fields, line, final, rejects, used):  # pragma: no cover
+def _maybe_space(out, first, last):  # pragma: no cover - compiled
+    """Whether a value (UTF-8 bytes first..last inclusive) may start or end with whitespace.
+
+    ASCII whitespace is exact; for non-ASCII characters every lead byte whose range holds a
+    Unicode space (U+0085/U+00A0, U+1680, U+2000–U+205F, U+3000) counts, so the answer errs
+    on the side of trimming.
+    """
+    b = out[first]
+    if b == 32 or (9 <= b <= 13) or b == 0xC2 or b == 0xE1 or b == 0xE2 or b == 0xE3:
+        return True
+    e = out[last]
+    if e == 32 or (9 <= e <= 13):
+        return True
+    if e >= 0x80:
+        k = last
+        while k > first and (out[k] & 0xC0) == 0x80 and last - k < 3:
+            k -= 1
+        lead = out[k]
+        if lead == 0xC2 or lead == 0xE1 or lead == 0xE2 or lead == 0xE3:
+            return True
+    return False
+
+
+@njit(cache=True, nogil=True)
+def _note_field(out, start, end, column, needs_clean):  # pragma: no cover - compiled
+    """Flag `column` when the field out[start:end] needs trimming or is a quoted empty string."""
+    if column >= needs_clean.shape[0] or needs_clean[column] or end <= start:
+        return
+    if out[start] == 34:  # quoted: look inside the quotes
+        if end - start <= 2:
+            needs_clean[column] = 1
+            return
+        first, last = start + 1, end - 2
+        if out[last + 1] != 34:  # text after the closing quote: leave it to the general path
+            needs_clean[column] = 1
+            return
+    else:
+        first, last = start, end - 1
+    if _maybe_space(out, first, last):
+        needs_clean[column] = 1
+
+
+@njit(cache=True, nogil=True)
+def transcode(src, out, utf8, length, expected_fields, line, final, rejects, used, needs_clean):  # pragma: no cover
     """CP949 → UTF-8 CSV, prefixing every record with `<line>,`, dropping records of the wrong width.
 
     ASCII bytes are copied and double-byte codes mapped through the table. Quote state is
     tracked, so a newline or comma inside a quoted field ends neither the record nor the field.
     A record whose field count differs from `expected_fields` is left out of the output and
-    noted in `rejects[used]` as (line, fields, source start, source end).
+    noted in `rejects[used]` as (line, fields, source start, source end). `needs_clean[c]` is
+    set when a data value of column c may need trimming (or is a quoted empty string).
     Only whole records are consumed unless `final`; the caller carries the rest to the next call.
     Returns (bytes written, bytes consumed, next line, rejects used, offset + 1 of an
     undecodable byte or 0).
@@ -44,6 +88,7 @@ def transcode(src, out, utf8, length, expected_fields, line, final, rejects, use
     record_src = 0
     fields = 1
     j = _write_line_number(out, j, line, digits)
+    field_start = j
     while i < n:
         b = src[i]
         if b < 0x80:
@@ -54,7 +99,10 @@ def transcode(src, out, utf8, length, expected_fields, line, final, rejects, use
                 in_quotes = not in_quotes
             elif b == 44:
                 if not in_quotes:
+                    if record_line > 1:
+                        _note_field(out, field_start, j - 1, fields - 1, needs_clean)
                     fields += 1
+                    field_start = j
             elif b == 10:
                 line += 1
                 if not in_quotes:
@@ -67,6 +115,11 @@ def transcode(src, out, utf8, length, expected_fields, line, final, rejects, use
                         rejects[used, 3] = i
                         used += 1
                         j = committed_j
+                    elif record_line > 1:
+                        end = j - 1
+                        if end > field_start and out[end - 1] == 13:
+                            end -= 1
+                        _note_field(out, field_start, end, fields - 1, needs_clean)
                     committed_i = i
                     committed_j = j
                     committed_line = line
@@ -74,6 +127,7 @@ def transcode(src, out, utf8, length, expected_fields, line, final, rejects, use
                     record_src = i
                     fields = 1
                     j = _write_line_number(out, j, line, digits)
+                    field_start = j
             continue
         if i + 1 >= n:
             if not final:
@@ -100,6 +154,11 @@ def transcode(src, out, utf8, length, expected_fields, line, final, rejects, use
             rejects[used, 3] = n
             used += 1
         else:
+            if record_line > 1:
+                end = j
+                if end > field_start and out[end - 1] == 13:
+                    end -= 1
+                _note_field(out, field_start, end, fields - 1, needs_clean)
             out[j] = 10
             committed_j = j + 1
         committed_i = n

@@ -82,14 +82,15 @@ def digest_file(source: Path, month: str) -> Digest:
         schema_overrides={"source_line": pl.Int64},
         infer_schema=False,
         quote_char='"',
-        empty_string_is_null=False,
+        empty_string_is_null=True,  # an empty field is null; no other token is
     )
     del buffer
     quarantine = [
         (month, source.name, line, f"expected {len(COLUMNS)} fields, found {fields}", raw_bytes.decode("cp949", "replace").rstrip("\r\n"))
         for line, fields, raw_bytes in result.rejects
     ]
-    typed, bad = _typed(raw, month)
+    needs_clean = {name for name, flag in zip(names, result.needs_clean) if flag}
+    typed, bad = _typed(raw, month, needs_clean)
     rows_parsed = raw.height
     del raw  # only the typed rows and the rejected ones are needed from here on
     for row in bad.iter_rows():
@@ -105,20 +106,27 @@ def digest_file(source: Path, month: str) -> Digest:
     )
 
 
-def _typed(raw: pl.DataFrame, month: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _typed(raw: pl.DataFrame, month: str, needs_clean: set[str] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(typed usable rows, raw rejected rows with a `reason` column), in one lazy plan.
 
     Values are trimmed, empty strings become null (only empty fields are null: no NA tokens),
     0001-01-01 dates become null; a value that does not convert marks the row as rejected.
+    Columns the transcoder saw no edge whitespace or quoted empty string in (`needs_clean`
+    lists the others; None = all) skip the trim: their empty fields are already null.
     """
     import polars as pl
 
     values, typed, flags, reasons = [], [], [], []
     for column in COLUMNS:
         name = column.name
-        text = pl.col(name).str.strip_chars()
-        null_when = (text == "") | (text == NO_DATE) if column.kind == "date" else text == ""
-        values.append(pl.when(null_when).then(None).otherwise(text).alias(name))
+        if needs_clean is None or name in needs_clean:
+            text = pl.col(name).str.strip_chars()
+            null_when = (text == "") | (text == NO_DATE) if column.kind == "date" else text == ""
+            values.append(pl.when(null_when).then(None).otherwise(text).alias(name))
+        elif column.kind == "date":
+            values.append(pl.when(pl.col(name) == NO_DATE).then(None).otherwise(pl.col(name)).alias(name))
+        else:
+            values.append(pl.col(name))
         value = pl.col(name)
         label = pl.lit(f"column {column.header} ({name}): ")
         failed = reason = None
