@@ -31,13 +31,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
-    print(f"{'location':<9} {'import dagster':>15} {'load defs':>10} {'difference':>11}  target ≤ {TARGET_SECONDS}s")
+    print(
+        f"{'location':<9} {'import dagster':>15} {'load defs':>10} {'difference':>11}  target ≤ {TARGET_SECONDS}s"
+    )
     for location in LOCATIONS:
         project = ROOT / "locations" / location
         python = project / ".venv" / "bin" / "python"
         baseline = median_seconds(python, "import dagster", args.repeat, project)
         load = median_seconds(
-            python, f"import dagster; from dag_{location}.definitions import defs; defs.get_repository_def()", args.repeat, project
+            python,
+            f"import dagster; from dag_{location}.definitions import defs; defs.get_repository_def()",
+            args.repeat,
+            project,
         )
         verdict = "ok" if load - baseline <= TARGET_SECONDS else "OVER TARGET"
         print(f"{location:<9} {baseline:>14.3f}s {load:>9.3f}s {load - baseline:>+10.3f}s  {verdict}")

@@ -54,8 +54,12 @@ def main() -> None:
             baseline = time_reloads(stack, args.baseline_location, args.repeat)
         finally:
             stack.stop()
-    print(f"reload {args.location:<4} median {statistics.median(real):.2f}s  (min {min(real):.2f}, max {max(real):.2f})  target ≤ 3.5 s")
-    print(f"reload {args.baseline_location:<4} median {statistics.median(baseline):.2f}s  baseline: a location with no assets")
+    print(
+        f"reload {args.location:<4} median {statistics.median(real):.2f}s  (min {min(real):.2f}, max {max(real):.2f})  target ≤ 3.5 s"
+    )
+    print(
+        f"reload {args.baseline_location:<4} median {statistics.median(baseline):.2f}s  baseline: a location with no assets"
+    )
     print("other four locations kept their server PIDs on every reload")
 
 

@@ -18,10 +18,10 @@ import time
 from pathlib import Path
 
 import psutil
+from dag_shared.embedded_postgres import free_port
 
 from dag_platform.graphql import DagsterGraphQL
 from dag_platform.harness import RunningStack, resident_memory
-from dag_shared.embedded_postgres import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCATIONS = ("cd", "ds", "is", "ss", "nps")
@@ -42,7 +42,7 @@ def wait_loaded(port: int, process: subprocess.Popen, timeout: float = 300) -> N
             statuses = client.locations()
             if len(statuses) == len(LOCATIONS) and all(s.usable for s in statuses.values()):
                 return
-        except Exception:  # noqa: BLE001 - not answering yet
+        except Exception:  # noqa: BLE001, S110 - not answering yet
             pass
         time.sleep(0.1)
     raise TimeoutError("not loaded")
@@ -83,7 +83,10 @@ def measure_dagster_dev(workdir: Path) -> tuple[float, tuple[int, int]]:
     started = time.monotonic()
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "dagster"), "dev", "-w", str(workspace), "-p", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     try:
         wait_loaded(port, process)
@@ -104,10 +107,18 @@ def main() -> None:
         dev_seconds, (dev_rss, dev_pss) = measure_dagster_dev(Path(tmp))
     gib = 1024**3
     print(f"{'':<22} {'to 5 LOADED':>12} {'RSS sum':>9} {'PSS sum':>9}")
-    print(f"{'make dev stack':<22} {stack_seconds:>11.1f}s {stack_rss / gib:>8.2f}G {stack_pss / gib:>8.2f}G  targets ≤ 20 s, ≤ 1.5 GB")
-    print(f"{'dagster dev (baseline)':<22} {dev_seconds:>11.1f}s {dev_rss / gib:>8.2f}G {dev_pss / gib:>8.2f}G")
-    print(f"stack / dagster dev: {stack_seconds / dev_seconds:.2f}x the time, {stack_rss / dev_rss:.2f}x the RSS")
-    print("(the stack includes its embedded PostgreSQL and `dagster instance migrate`; dagster dev uses SQLite)")
+    print(
+        f"{'make dev stack':<22} {stack_seconds:>11.1f}s {stack_rss / gib:>8.2f}G {stack_pss / gib:>8.2f}G  targets ≤ 20 s, ≤ 1.5 GB"
+    )
+    print(
+        f"{'dagster dev (baseline)':<22} {dev_seconds:>11.1f}s {dev_rss / gib:>8.2f}G {dev_pss / gib:>8.2f}G"
+    )
+    print(
+        f"stack / dagster dev: {stack_seconds / dev_seconds:.2f}x the time, {stack_rss / dev_rss:.2f}x the RSS"
+    )
+    print(
+        "(the stack includes its embedded PostgreSQL and `dagster instance migrate`; dagster dev uses SQLite)"
+    )
 
 
 if __name__ == "__main__":

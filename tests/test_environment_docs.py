@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 import subprocess
 
-from dag_platform.envdoc import env_example, readme_with_table
 from dag_shared.settings import ENVIRONMENT_VARIABLES
 from platform_locations import ROOT
+
+from dag_platform.envdoc import env_example, readme_with_table
 
 READ_PATTERNS = [
     re.compile(r"""\bEnvVar(?:\.int)?\(\s*["']([A-Z][A-Z0-9_]+)["']"""),
@@ -21,7 +22,11 @@ EXTERNAL = {"PATH", "HOME", "DAGSTER_CURRENT_IMAGE", "CI", "XDG_RUNTIME_DIR", "P
 
 def tracked_python_files():
     listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "*.py"], cwd=ROOT, capture_output=True, text=True, check=True
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "*.py"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     return [ROOT / name for name in listed if "/tests/" not in f"/{name}" and not name.startswith("bench/")]
 

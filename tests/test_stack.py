@@ -12,10 +12,10 @@ import uuid
 
 import psutil
 import pytest
-
-from dag_platform.harness import RunningStack, copy_repository
 from dag_shared.embedded_postgres import drop_database, ensure_database
 from dag_shared.settings import LOCATIONS, env, repository_root
+
+from dag_platform.harness import RunningStack, copy_repository
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +27,9 @@ def _external_databases(server_url: str) -> dict[str, str]:
     suffix = uuid.uuid4().hex[:8]
     urls = {"DAGSTER_POSTGRES_URL": ensure_database(server_url, f"dag_stack_{suffix}")}
     for location in LOCATIONS:
-        urls[f"{location.upper()}_POSTGRES_URL"] = ensure_database(server_url, f"dag_stack_{suffix}_{location}")
+        urls[f"{location.upper()}_POSTGRES_URL"] = ensure_database(
+            server_url, f"dag_stack_{suffix}_{location}"
+        )
     return urls
 
 
@@ -40,8 +42,12 @@ def stack(request, repository_copy, tmp_path_factory):
             pytest.skip("DAG_TEST_POSTGRES_URL is not set: only the embedded default is exercised")
         extra_env = _external_databases(server_url)
     else:
-        extra_env = {name: "" for name in ["DAGSTER_POSTGRES_URL", *(f"{l.upper()}_POSTGRES_URL" for l in LOCATIONS)]}
-    running = RunningStack(root=repository_copy, data_dir=tmp_path_factory.mktemp("stack") / "data", extra_env=extra_env)
+        extra_env = {
+            name: "" for name in ["DAGSTER_POSTGRES_URL", *(f"{l.upper()}_POSTGRES_URL" for l in LOCATIONS)]
+        }
+    running = RunningStack(
+        root=repository_copy, data_dir=tmp_path_factory.mktemp("stack") / "data", extra_env=extra_env
+    )
     running.data_dir.mkdir()
     running.start()
     try:
@@ -102,15 +108,21 @@ def test_a_queued_run_is_launched_by_the_daemon_in_the_locations_own_environment
     tags = {tag["key"]: tag["value"] for tag in run["tags"]}
     assert run["status"] == "SUCCESS", stack.output()[-3000:]
     assert tags["dagster/code_location"] == "nps"  # the fair-share concurrency key of dagster.yaml
-    assert any((stack.data_dir / "nps").rglob("*2022*")), "the run left no downloaded month in the data directory"
+    assert any((stack.data_dir / "nps").rglob("*2022*")), (
+        "the run left no downloaded month in the data directory"
+    )
 
 
 def test_stopping_the_stack_leaves_no_process_behind(stack):
     members = {(proc.pid, proc.create_time()): proc for proc in stack.processes()}
-    assert len(members) >= 1 + 2 * len(LOCATIONS) + 2 + 1  # launcher, code servers, daemon, webserver, postgres
+    assert (
+        len(members) >= 1 + 2 * len(LOCATIONS) + 2 + 1
+    )  # launcher, code servers, daemon, webserver, postgres
     assert stack.stop() == 0
     deadline = time.monotonic() + 10  # a process may take a moment to vanish once it has exited
-    while (survivors := [proc for proc in members.values() if _still_running(proc)]) and time.monotonic() < deadline:
+    while (
+        survivors := [proc for proc in members.values() if _still_running(proc)]
+    ) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert survivors == [], [" ".join(proc.cmdline()) for proc in survivors]
     assert "stack stopped" in stack.output()
@@ -118,6 +130,8 @@ def test_stopping_the_stack_leaves_no_process_behind(stack):
 
 def _still_running(proc: psutil.Process) -> bool:
     try:
-        return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE  # is_running also detects PID reuse
+        return (
+            proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
+        )  # is_running also detects PID reuse
     except psutil.NoSuchProcess:
         return False

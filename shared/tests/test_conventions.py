@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dagster as dg
 import pytest
-
 from dag_shared.conventions import (
     check_location,
     check_materialization_metadata,
@@ -16,12 +15,20 @@ GOOD_TAGS = {"data_tier": "silver", "domain": "pension", "source": "data.go.kr"}
 SCHEMA = {"dagster/column_schema": dg.TableSchema(columns=[dg.TableColumn("id", "int")])}
 
 
-def make_asset(name="nps_good", function_name=None, group="NPS", kinds=("python", "duckdb"), tags=None, metadata=SCHEMA):
+def make_asset(
+    name="nps_good", function_name=None, group="NPS", kinds=("python", "duckdb"), tags=None, metadata=SCHEMA
+):
     def body():
         return dg.MaterializeResult(metadata={"dagster/row_count": 1})
 
     body.__name__ = function_name or name
-    return dg.asset(name=name, group_name=group, kinds=set(kinds), tags=GOOD_TAGS if tags is None else tags, metadata=metadata)(body)
+    return dg.asset(
+        name=name,
+        group_name=group,
+        kinds=set(kinds),
+        tags=GOOD_TAGS if tags is None else tags,
+        metadata=metadata,
+    )(body)
 
 
 def rules(violations) -> set[str]:
@@ -73,7 +80,9 @@ def test_a_job_whose_selection_resolves_to_nothing_is_reported():
 
 
 def test_a_schedule_targeting_an_unregistered_job_is_reported():
-    schedule = dg.ScheduleDefinition(name="orphan_schedule", job_name="missing_job", cron_schedule="0 * * * *")
+    schedule = dg.ScheduleDefinition(
+        name="orphan_schedule", job_name="missing_job", cron_schedule="0 * * * *"
+    )
     violations = check_location("nps", dg.Definitions(assets=[make_asset()], schedules=[schedule]))
     assert rules(violations) == {"definitions resolve (targets are registered)"}
     assert "missing_job" in violations[0].detail
@@ -102,12 +111,22 @@ def test_a_location_may_depend_on_another_locations_asset_by_key():
     def cd_uses_pension():
         return None
 
-    assert check_platform({"nps": dg.Definitions(assets=[make_asset()]), "cd": dg.Definitions(assets=[cd_uses_pension])}) == []
+    assert (
+        check_platform(
+            {"nps": dg.Definitions(assets=[make_asset()]), "cd": dg.Definitions(assets=[cd_uses_pension])}
+        )
+        == []
+    )
 
 
 def test_materializations_without_row_count_preview_or_schema_are_reported():
     key = dg.AssetKey("nps_good")
     assert check_materialization_metadata(key, {"dagster/row_count": 3}, is_table=False) == []
-    assert check_materialization_metadata(key, {}, is_table=False) == ["nps_good: materialization reports no dagster/row_count"]
+    assert check_materialization_metadata(key, {}, is_table=False) == [
+        "nps_good: materialization reports no dagster/row_count"
+    ]
     missing = check_materialization_metadata(key, {"dagster/row_count": 3}, is_table=True)
-    assert missing == ["nps_good: table materialization has no preview", "nps_good: table materialization has no dagster/column_schema"]
+    assert missing == [
+        "nps_good: table materialization has no preview",
+        "nps_good: table materialization has no dagster/column_schema",
+    ]

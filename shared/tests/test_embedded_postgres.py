@@ -6,7 +6,6 @@ import socket
 
 import psycopg
 import pytest
-
 from dag_shared.embedded_postgres import EmbeddedPostgres, ensure_database, free_port
 
 

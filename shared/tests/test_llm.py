@@ -1,28 +1,34 @@
 """The chat model resource speaks the OpenAI protocol to whatever server the environment names."""
 
-
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import dagster as dg
 import pytest
-
 from dag_shared.resources.llm import ChatModelResource, chat_model_resource
 
 
 class ChatCompletions(BaseHTTPRequestHandler):
     """A minimal OpenAI-compatible server: echoes the last user message in upper case."""
 
-    received: list[dict] = []
+    received: ClassVar[list[dict]] = []
 
-    def do_POST(self):  # noqa: N802 - http.server's naming
+    def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        ChatCompletions.received.append({"path": self.path, "auth": self.headers.get("Authorization"), **body})
+        ChatCompletions.received.append(
+            {"path": self.path, "auth": self.headers.get("Authorization"), **body}
+        )
         answer = body["messages"][-1]["content"].upper()
         payload = {
-            "id": "chatcmpl-1", "object": "chat.completion", "created": 0, "model": body["model"],
-            "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": answer}}],
+            "id": "chatcmpl-1",
+            "object": "chat.completion",
+            "created": 0,
+            "model": body["model"],
+            "choices": [
+                {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": answer}}
+            ],
             "usage": {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5},
         }
         data = json.dumps(payload).encode()
@@ -54,7 +60,9 @@ def test_an_asset_calls_the_configured_endpoint_with_the_configured_model(chat_s
     @dg.asset
     def is_summary(context: dg.AssetExecutionContext, llm: ChatModelResource) -> dg.MaterializeResult:
         with llm.get_client(context) as client:
-            reply = client.chat.completions.create(model=llm.model, messages=[{"role": "user", "content": "hello"}])
+            reply = client.chat.completions.create(
+                model=llm.model, messages=[{"role": "user", "content": "hello"}]
+            )
         return dg.MaterializeResult(metadata={"answer": reply.choices[0].message.content})
 
     result = dg.materialize([is_summary], resources={"llm": chat_model_resource()})

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import duckdb
 import polars as pl
-
 from dag_shared.metadata import duckdb_query_metadata, frame_metadata, preview_markdown
 
 

@@ -8,7 +8,6 @@ import sys
 import time
 
 import pytest
-
 from dag_shared.resources.object_store import ObjectStoreResource
 
 
@@ -19,7 +18,8 @@ def s3_endpoint():
         port = sock.getsockname()[1]
     server = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -38,7 +38,11 @@ def store(request, tmp_path):
         return ObjectStoreResource(bucket="logos", local_root=str(tmp_path))
     endpoint = request.getfixturevalue("s3_endpoint")
     resource = ObjectStoreResource(
-        bucket="logos", endpoint_url=endpoint, access_key_id="test", secret_access_key="test", region="us-east-1"
+        bucket="logos",
+        endpoint_url=endpoint,
+        access_key_id="test",
+        secret_access_key="test",
+        region="us-east-1",
     )
     resource.backend.client.create_bucket(Bucket="logos")
     return resource

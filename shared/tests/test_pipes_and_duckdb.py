@@ -1,10 +1,8 @@
 """Pipes runs an external step as a subprocess by default; DuckDB files live in the data directory."""
 
-
 import sys
 
 import dagster as dg
-
 from dag_shared.resources.duckdb import duckdb_resource
 from dag_shared.resources.pipes import pipes_client
 

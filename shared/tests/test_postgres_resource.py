@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-
 from dag_shared.metadata import postgres_query_metadata
 from dag_shared.resources.postgres import PostgresResource, copy_polars, copy_rows
 
@@ -29,7 +28,11 @@ def test_a_failed_transaction_leaves_the_previous_rows(warehouse):
 
 def test_copying_a_polars_frame_keeps_nulls_leading_zeros_and_quotes(warehouse):
     frame = pl.DataFrame(
-        {"code": ["0001", "0002", "0003"], "name": ['주식회사 "가나"', None, "a,b\nc"], "members": [1, None, 3]}
+        {
+            "code": ["0001", "0002", "0003"],
+            "name": ['주식회사 "가나"', None, "a,b\nc"],
+            "members": [1, None, 3],
+        }
     )
     with warehouse.transaction() as conn:
         assert copy_polars(conn, "pension", frame) == 3
@@ -44,6 +47,15 @@ def test_query_metadata_reports_count_schema_and_head_and_tail(warehouse):
         metadata = postgres_query_metadata(conn, "SELECT * FROM pension ORDER BY code", n=3)
     assert metadata["dagster/row_count"].value == 20
     schema = metadata["dagster/column_schema"]
-    assert [(c.name, c.type) for c in schema.columns] == [("code", "text"), ("name", "text"), ("members", "int4")]
+    assert [(c.name, c.type) for c in schema.columns] == [
+        ("code", "text"),
+        ("name", "text"),
+        ("members", "int4"),
+    ]
     preview = metadata["preview"].value
-    assert "| 0000 |" in preview and "| 0019 |" in preview and "14 more rows" in preview and "| 0010 |" not in preview
+    assert (
+        "| 0000 |" in preview
+        and "| 0019 |" in preview
+        and "14 more rows" in preview
+        and "| 0010 |" not in preview
+    )

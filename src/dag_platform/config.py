@@ -58,7 +58,8 @@ def load_config(root: Path | None = None) -> StackConfig:
     data_dir = Path(env("DAG_DATA_DIR") or root / ".dag").expanduser().resolve()
     base_port = int(env("DAG_CODE_SERVER_BASE_PORT") or 4100)
     locations = tuple(
-        LocationServer(name, base_port + index, root / "locations" / name) for index, name in enumerate(LOCATIONS)
+        LocationServer(name, base_port + index, root / "locations" / name)
+        for index, name in enumerate(LOCATIONS)
     )
     return StackConfig(
         root=root,

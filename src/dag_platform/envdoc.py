@@ -36,7 +36,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="only report whether the files are current")
     args = parser.parse_args(argv)
     root = repository_root()
-    targets = {root / ".env.example": env_example(), root / "README.md": readme_with_table((root / "README.md").read_text())}
+    targets = {
+        root / ".env.example": env_example(),
+        root / "README.md": readme_with_table((root / "README.md").read_text()),
+    }
     stale = [path.name for path, text in targets.items() if not path.exists() or path.read_text() != text]
     if args.check:
         if stale:

@@ -109,7 +109,9 @@ class DagsterGraphQL:
         if result["__typename"] != "WorkspaceLocationEntry":
             raise RuntimeError(f"reloading {name} failed: {result}")
         outcome = result["locationOrLoadError"] or {}
-        return LocationStatus(name, result["loadStatus"], outcome.get("__typename", "None"), outcome.get("message"))
+        return LocationStatus(
+            name, result["loadStatus"], outcome.get("__typename", "None"), outcome.get("message")
+        )
 
     def launch_assets(self, location: str, asset_keys: list[str], tags: dict[str, str] | None = None) -> str:
         """Queue a run materializing `asset_keys` of one location; returns its run id."""
@@ -137,7 +139,9 @@ class DagsterGraphQL:
             time.sleep(poll)
         raise TimeoutError(f"run {run_id} did not finish within {timeout:.0f}s")
 
-    def wait_until_loaded(self, names: list[str], timeout: float, poll: float = 0.25) -> dict[str, LocationStatus]:
+    def wait_until_loaded(
+        self, names: list[str], timeout: float, poll: float = 0.25
+    ) -> dict[str, LocationStatus]:
         """Poll until every named location has finished loading (successfully or not)."""
         deadline = time.monotonic() + timeout
         last: dict[str, LocationStatus] | str = "webserver not answering"

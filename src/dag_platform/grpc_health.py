@@ -25,7 +25,9 @@ def is_serving(host: str, port: int, timeout: float = 1.0) -> bool:
     return response.status == health_pb2.HealthCheckResponse.SERVING
 
 
-def wait_until_serving(endpoints: dict[str, tuple[str, int]], timeout: float, alive=lambda name: True) -> None:
+def wait_until_serving(
+    endpoints: dict[str, tuple[str, int]], timeout: float, alive=lambda name: True
+) -> None:
     """Block until every named endpoint is SERVING; fail early if its process died."""
     pending = dict(endpoints)
     deadline = time.monotonic() + timeout

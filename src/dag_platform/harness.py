@@ -16,18 +16,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
-
-from dag_platform.graphql import DagsterGraphQL, LocationStatus
 from dag_shared.embedded_postgres import free_port
 from dag_shared.settings import LOCATIONS
+
+from dag_platform.graphql import DagsterGraphQL, LocationStatus
 
 
 def copy_repository(source: Path, target: Path) -> Path:
     """A working copy of the checkout (tracked and untracked, not ignored files) with fresh environments."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=source, check=True, capture_output=True,
-    ).stdout.decode().split("\0")
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=source,
+            check=True,
+            capture_output=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     for relative in filter(None, listed):
         origin = source / relative
         if origin.is_file():
@@ -64,10 +70,13 @@ class RunningStack:
         )
         environment.pop("DAGSTER_HOME", None)
         self.started_at = time.monotonic()
-        log = open(self.data_dir.parent / "stack-output.log", "wb")
+        log = open(self.data_dir.parent / "stack-output.log", "wb")  # noqa: SIM115 - the child keeps writing to it
         self.process = subprocess.Popen(
             [self.python, "-m", "dag_platform.stack", "--root", str(self.root), "--quiet"],
-            env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
     @property
@@ -80,12 +89,16 @@ class RunningStack:
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:
                 if self.process.poll() is not None:
-                    raise RuntimeError(f"stack exited with {self.process.returncode}: {self.output()[-3000:]}")
+                    raise RuntimeError(
+                        f"stack exited with {self.process.returncode}: {self.output()[-3000:]}"
+                    )
                 try:
                     statuses = client.locations()
-                    if len(statuses) == len(LOCATIONS) and all(s.load_status == "LOADED" for s in statuses.values()):
+                    if len(statuses) == len(LOCATIONS) and all(
+                        s.load_status == "LOADED" for s in statuses.values()
+                    ):
                         return statuses
-                except Exception:  # noqa: BLE001 - not up yet
+                except Exception:  # noqa: BLE001, S110 - the webserver is not answering yet
                     pass
                 time.sleep(0.2)
             raise TimeoutError(f"stack not loaded after {timeout}s: {self.output()[-3000:]}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+import psycopg
 from dag_shared.embedded_postgres import EmbeddedPostgres, database_url, ensure_database
 from dag_shared.settings import env
 
@@ -28,7 +29,9 @@ class StackPostgres:
             self.instance_url = configured
             log.info("instance storage: the configured DAGSTER_POSTGRES_URL server")
             return
-        self.embedded = EmbeddedPostgres(self.config.data_dir / "postgres", self.config.embedded_postgres_port)
+        self.embedded = EmbeddedPostgres(
+            self.config.data_dir / "postgres", self.config.embedded_postgres_port
+        )
         server_url = self.embedded.start()
         self.instance_url = ensure_database(server_url, "dagster")
         log.info(f"instance storage: embedded PostgreSQL on 127.0.0.1:{self.embedded.port}")
@@ -45,8 +48,12 @@ class StackPostgres:
                 continue
             try:
                 urls[variable] = ensure_database(server_url, location.name)
-            except Exception as error:  # no CREATEDB right on a shared server: share the instance database
-                log.warning(f"could not create database {location.name!r} ({error}); {variable} uses the instance database")
+            except (
+                psycopg.Error
+            ) as error:  # no CREATEDB right on a shared server: share the instance database
+                log.warning(
+                    f"could not create database {location.name!r} ({error}); {variable} uses the instance database"
+                )
                 urls[variable] = self.instance_url
         return urls
 

@@ -17,11 +17,13 @@ from typing import IO
 
 
 class ManagedProcess:
-    def __init__(self, name: str, command: list[str], env: dict[str, str], cwd: Path, log_file: Path, echo: bool):
+    def __init__(
+        self, name: str, command: list[str], env: dict[str, str], cwd: Path, log_file: Path, echo: bool
+    ):
         self.name = name
         self.command = command
         log_file.parent.mkdir(parents=True, exist_ok=True)
-        self._log = open(log_file, "ab", buffering=0)
+        self._log = open(log_file, "ab", buffering=0)  # noqa: SIM115 - open for the process's lifetime, closed in stop()
         self.process = subprocess.Popen(
             command,
             env=env,

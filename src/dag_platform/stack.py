@@ -2,7 +2,8 @@
 
 Order: Postgres (embedded unless DAGSTER_POSTGRES_URL is set) -> `dagster instance migrate`
 alongside one `dagster code-server start` per location from that location's own environment ->
-the webserver once every code server answers its gRPC health check -> the daemon. It waits until every location is loaded, prints where
+the webserver, which imports itself meanwhile and serves once every code server answers its gRPC
+health check -> the daemon. It waits until every location is loaded, prints where
 to look, and on Ctrl-C or SIGTERM stops everything it started, Postgres last.
 """
 
@@ -53,43 +54,75 @@ class Stack:
             self._spawn(
                 location.name,
                 [
-                    str(location.dagster_executable), "code-server", "start",
-                    "-m", location.module, "-h", "127.0.0.1", "-p", str(location.port),
-                    "--location-name", location.name, "--use-python-environment-entry-point",
+                    str(location.dagster_executable),
+                    "code-server",
+                    "start",
+                    "-m",
+                    location.module,
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    str(location.port),
+                    "--location-name",
+                    location.name,
+                    "--use-python-environment-entry-point",
                 ],
                 cwd=location.project_dir,
             )
-        self._finish_migration(migration)
-        wait_until_serving(
-            {loc.name: ("127.0.0.1", loc.port) for loc in self.config.locations},
-            timeout=load_timeout,
-            alive=lambda name: self.processes[name].alive(),
-        )
-        bin_dir = Path(sys.executable).parent
-        workspace = str(self.config.workspace_file)
+        endpoints = {loc.name: ("127.0.0.1", loc.port) for loc in self.config.locations}
         self._spawn(
             "webserver",
             [
-                str(bin_dir / "dagster-webserver"), "-w", workspace,
-                "-h", self.config.webserver_host, "-p", str(self.config.webserver_port),
+                sys.executable,
+                "-m",
+                "dag_platform.webserver_when_ready",
+                str(self._migrated_marker),
+                *(f"{host}:{port}" for host, port in endpoints.values()),
+                "--",
+                "-w",
+                str(self.config.workspace_file),
+                "-h",
+                self.config.webserver_host,
+                "-p",
+                str(self.config.webserver_port),
             ],
         )
+        self._finish_migration(migration)
+        log.info(f"instance schema current after {time.monotonic() - started:.1f}s")
+        wait_until_serving(endpoints, timeout=load_timeout, alive=lambda name: self.processes[name].alive())
+        log.info(f"all code servers serving after {time.monotonic() - started:.1f}s")
         client = DagsterGraphQL(self.config.webserver_url)
         try:
-            statuses = client.wait_until_loaded([loc.name for loc in self.config.locations], timeout=load_timeout)
+            statuses = client.wait_until_loaded(
+                [loc.name for loc in self.config.locations], timeout=load_timeout
+            )
         finally:
             client.close()
         # The daemon starts once the UI is up: on two cores its start-up would otherwise delay the
         # webserver's, and nothing it does (schedules, sensors, the run queue) is needed before.
-        self._spawn("daemon", [str(bin_dir / "dagster-daemon"), "run", "-w", workspace])
+        self._spawn(
+            "daemon",
+            [
+                str(Path(sys.executable).parent / "dagster-daemon"),
+                "run",
+                "-w",
+                str(self.config.workspace_file),
+            ],
+        )
         elapsed = time.monotonic() - started
         self._report(statuses, elapsed)
         return statuses
 
     def _check_environments(self) -> None:
-        missing = [str(loc.dagster_executable) for loc in self.config.locations if not loc.dagster_executable.exists()]
+        missing = [
+            str(loc.dagster_executable)
+            for loc in self.config.locations
+            if not loc.dagster_executable.exists()
+        ]
         if missing:
-            raise SystemExit("location environments are missing; run `make sync` first: " + ", ".join(missing))
+            raise SystemExit(
+                "location environments are missing; run `make sync` first: " + ", ".join(missing)
+            )
 
     def _prepare_home(self) -> None:
         home = self.config.dagster_home
@@ -103,22 +136,36 @@ class Stack:
             instance_file.symlink_to(source)
         self.config.workspace_file.write_text(render_workspace(self.config))
 
+    @property
+    def _migrated_marker(self) -> Path:
+        return self.config.data_dir / "instance-migrated"
+
     def _start_migration(self) -> subprocess.Popen:
         """`dagster instance migrate` runs while the code servers load: they do not need it."""
         log.info("migrating the instance schema")
+        self._migrated_marker.unlink(missing_ok=True)
         return subprocess.Popen(
             [sys.executable, "-m", "dagster", "instance", "migrate"],
-            env=self.environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env=self.environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
 
     def _finish_migration(self, migration: subprocess.Popen) -> None:
         output, _ = migration.communicate()
         if migration.returncode != 0:
             raise RuntimeError(f"dagster instance migrate failed:\n{output}")
+        self._migrated_marker.touch()
 
     def _spawn(self, name: str, command: list[str], cwd: Path | None = None) -> None:
         self.processes[name] = ManagedProcess(
-            name, command, self.environment, cwd or self.config.root, self.config.log_dir / f"{name}.log", self.echo
+            name,
+            command,
+            self.environment,
+            cwd or self.config.root,
+            self.config.log_dir / f"{name}.log",
+            self.echo,
         )
 
     def _report(self, statuses: dict, elapsed: float) -> None:
@@ -126,7 +173,11 @@ class Stack:
         for name, status in statuses.items():
             state = "loaded" if status.usable else f"FAILED: {status.error}"
             lines.append(f"  {name:<10} {state}")
-        lines += [f"  logs:      {self.config.log_dir}", f"  data:      {self.config.data_dir}", "  stop with Ctrl-C"]
+        lines += [
+            f"  logs:      {self.config.log_dir}",
+            f"  data:      {self.config.data_dir}",
+            "  stop with Ctrl-C",
+        ]
         log.info("\n".join(lines))
 
     # -- run and stop --------------------------------------------------------------------------
@@ -162,7 +213,9 @@ def main(argv: list[str] | None = None) -> int:
         while not stop_requested.wait(1.0):
             dead = stack.first_dead_process()
             if dead:
-                log.error(f"{dead} exited unexpectedly; stopping the stack (see {stack.config.log_dir / dead}.log)")
+                log.error(
+                    f"{dead} exited unexpectedly; stopping the stack (see {stack.config.log_dir / dead}.log)"
+                )
                 exit_code = 1
                 break
     except BaseException as error:  # noqa: BLE001 - whatever happened, stop what was started

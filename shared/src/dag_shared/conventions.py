@@ -30,27 +30,228 @@ TABLE_KINDS = frozenset({"table", "postgres", "postgresql", "duckdb", "sqlite", 
 
 # Verbatim from the guidelines' "Allowed Kinds Values".
 ALLOWED_KINDS = frozenset(
-    """
-    airbyte airflow airliftmapped airtable athena atlan aws awsstepfunction awsstepfunctions axioma
-    azure azureml bigquery cassandra catboost celery census chalk claude clickhouse cockroachdb
-    collibra cplus cplusplus csharp cube dask databricks datadog datahub db2 dbt dbtcloud deepseek
-    deltalake denodo dify dingtalk discord dlt dlthub docker doris doubao druid duckdb elasticsearch
-    evidence excel facebook fivetran flink gcp gcs gemini github gitlab go google googlecloud
-    googledrive googlesheets grafana graphql greatexpectations hackernews hackernewsapi hadoop
-    hashicorp hex hightouch hudi huggingface huggingfaceapi iceberg icechunk impala instagram ipynb
-    java javascript json jupyter k8s kafka kedro kubernetes lakefs lightgbm linear linkedin llama
-    looker mariadb matplotlib meltano meta metabase microsoft minio mistral mlflow modal mongodb
-    montecarlo mysql net notdiamond noteable notion numpy omni openai openmetadata optuna oracle
-    pagerduty pandas pandera papermill papertrail parquet pinot plotly plural polars postgres
-    postgresql powerbi prefect presto pulsar pydantic pyspark python pytorch pytorchlightning qwen r
-    r2 rabbitmq ray react reddit redis redpanda redshift rockset rust s3 sagemaker salesforce scala
-    scikitlearn scipy scylladb sdf secoda segment sharepoint shell shopify sigma slack sling
-    snowflake snowpark soda spanner spark sql sqlite sqlmesh sqlserver starrocks stepfunction
-    stepfunctions stitch stripe supabase superset tableau talend teams tecton tensorflow teradata
-    thoughtspot tiktok toml treasuredata trino twilio twitter typescript vercel volcengine wandb
-    weaviate wechat x xgboost youtube bronze silver gold dag task table view dataset semanticmodel
-    source seed file dashboard report notebook workbook csv
-    """.split()
+    [
+        "airbyte",
+        "airflow",
+        "airliftmapped",
+        "airtable",
+        "athena",
+        "atlan",
+        "aws",
+        "awsstepfunction",
+        "awsstepfunctions",
+        "axioma",
+        "azure",
+        "azureml",
+        "bigquery",
+        "cassandra",
+        "catboost",
+        "celery",
+        "census",
+        "chalk",
+        "claude",
+        "clickhouse",
+        "cockroachdb",
+        "collibra",
+        "cplus",
+        "cplusplus",
+        "csharp",
+        "cube",
+        "dask",
+        "databricks",
+        "datadog",
+        "datahub",
+        "db2",
+        "dbt",
+        "dbtcloud",
+        "deepseek",
+        "deltalake",
+        "denodo",
+        "dify",
+        "dingtalk",
+        "discord",
+        "dlt",
+        "dlthub",
+        "docker",
+        "doris",
+        "doubao",
+        "druid",
+        "duckdb",
+        "elasticsearch",
+        "evidence",
+        "excel",
+        "facebook",
+        "fivetran",
+        "flink",
+        "gcp",
+        "gcs",
+        "gemini",
+        "github",
+        "gitlab",
+        "go",
+        "google",
+        "googlecloud",
+        "googledrive",
+        "googlesheets",
+        "grafana",
+        "graphql",
+        "greatexpectations",
+        "hackernews",
+        "hackernewsapi",
+        "hadoop",
+        "hashicorp",
+        "hex",
+        "hightouch",
+        "hudi",
+        "huggingface",
+        "huggingfaceapi",
+        "iceberg",
+        "icechunk",
+        "impala",
+        "instagram",
+        "ipynb",
+        "java",
+        "javascript",
+        "json",
+        "jupyter",
+        "k8s",
+        "kafka",
+        "kedro",
+        "kubernetes",
+        "lakefs",
+        "lightgbm",
+        "linear",
+        "linkedin",
+        "llama",
+        "looker",
+        "mariadb",
+        "matplotlib",
+        "meltano",
+        "meta",
+        "metabase",
+        "microsoft",
+        "minio",
+        "mistral",
+        "mlflow",
+        "modal",
+        "mongodb",
+        "montecarlo",
+        "mysql",
+        "net",
+        "notdiamond",
+        "noteable",
+        "notion",
+        "numpy",
+        "omni",
+        "openai",
+        "openmetadata",
+        "optuna",
+        "oracle",
+        "pagerduty",
+        "pandas",
+        "pandera",
+        "papermill",
+        "papertrail",
+        "parquet",
+        "pinot",
+        "plotly",
+        "plural",
+        "polars",
+        "postgres",
+        "postgresql",
+        "powerbi",
+        "prefect",
+        "presto",
+        "pulsar",
+        "pydantic",
+        "pyspark",
+        "python",
+        "pytorch",
+        "pytorchlightning",
+        "qwen",
+        "r",
+        "r2",
+        "rabbitmq",
+        "ray",
+        "react",
+        "reddit",
+        "redis",
+        "redpanda",
+        "redshift",
+        "rockset",
+        "rust",
+        "s3",
+        "sagemaker",
+        "salesforce",
+        "scala",
+        "scikitlearn",
+        "scipy",
+        "scylladb",
+        "sdf",
+        "secoda",
+        "segment",
+        "sharepoint",
+        "shell",
+        "shopify",
+        "sigma",
+        "slack",
+        "sling",
+        "snowflake",
+        "snowpark",
+        "soda",
+        "spanner",
+        "spark",
+        "sql",
+        "sqlite",
+        "sqlmesh",
+        "sqlserver",
+        "starrocks",
+        "stepfunction",
+        "stepfunctions",
+        "stitch",
+        "stripe",
+        "supabase",
+        "superset",
+        "tableau",
+        "talend",
+        "teams",
+        "tecton",
+        "tensorflow",
+        "teradata",
+        "thoughtspot",
+        "tiktok",
+        "toml",
+        "treasuredata",
+        "trino",
+        "twilio",
+        "twitter",
+        "typescript",
+        "vercel",
+        "volcengine",
+        "wandb",
+        "weaviate",
+        "wechat",
+        "x",
+        "xgboost",
+        "youtube",
+        "bronze",
+        "silver",
+        "gold",
+        "dag",
+        "task",
+        "table",
+        "view",
+        "dataset",
+        "semanticmodel",
+        "source",
+        "seed",
+        "file",
+        "dashboard",
+        "report",
+        "notebook",
+        "workbook",
+        "csv",
+    ]
 )
 
 
@@ -75,8 +276,8 @@ def _asset_violations(location: str, defs: dg.Definitions) -> Iterable[Violation
             continue  # source assets of other locations are referenced by key only
         name = key.to_user_string()
 
-        def violation(rule: str, detail: str) -> Violation:
-            return Violation(location, f"asset {name}", rule, detail)
+        def violation(rule: str, detail: str, subject: str = f"asset {name}") -> Violation:
+            return Violation(location, subject, rule, detail)
 
         if not name.startswith(prefix) or len(key.path) != 1:
             yield violation("asset key starts with the location prefix", f"expected '{prefix}…'")
@@ -97,9 +298,13 @@ def _asset_violations(location: str, defs: dg.Definitions) -> Iterable[Violation
         for kind in sorted(kinds - ALLOWED_KINDS):
             yield violation("kind from the allowed list", f"'{kind}' is not allowed")
         if node.group_name not in groups:
-            yield violation("group is one of the location's groups", f"'{node.group_name}' not in {sorted(groups)}")
+            yield violation(
+                "group is one of the location's groups", f"'{node.group_name}' not in {sorted(groups)}"
+            )
         if kinds & TABLE_KINDS and "dagster/column_schema" not in node.metadata:
-            yield violation("table assets declare dagster/column_schema", "no column schema in definition metadata")
+            yield violation(
+                "table assets declare dagster/column_schema", "no column schema in definition metadata"
+            )
 
 
 def _function_name(defs: dg.Definitions, key: dg.AssetKey) -> str | None:
@@ -119,24 +324,39 @@ def _job_violations(location: str, defs: dg.Definitions) -> Iterable[Violation]:
             selected = resolved.asset_layer.executable_asset_keys
             checks = resolved.asset_layer.asset_graph.asset_check_keys
             if not selected and not checks:
-                yield Violation(location, f"job {job.name}", "job selection resolves to at least one asset", "selects nothing")
+                yield Violation(
+                    location,
+                    f"job {job.name}",
+                    "job selection resolves to at least one asset",
+                    "selects nothing",
+                )
     for schedule in defs.schedules or []:
         for target_job in _target_job_names(schedule):
             if target_job not in job_names:
-                yield Violation(location, f"schedule {schedule.name}", "targets a registered job", f"'{target_job}' is not registered")
+                yield Violation(
+                    location,
+                    f"schedule {schedule.name}",
+                    "targets a registered job",
+                    f"'{target_job}' is not registered",
+                )
     for sensor in defs.sensors or []:
         for target_job in _target_job_names(sensor):
             if target_job not in job_names:
-                yield Violation(location, f"sensor {sensor.name}", "targets a registered job", f"'{target_job}' is not registered")
+                yield Violation(
+                    location,
+                    f"sensor {sensor.name}",
+                    "targets a registered job",
+                    f"'{target_job}' is not registered",
+                )
 
 
 def _target_job_names(definition) -> list[str]:
     targets = getattr(definition, "targets", None) or []
     names = []
     for target in targets:
-        if getattr(target, "has_job_def", False) or getattr(target, "job_name", None):
-            if not getattr(target, "assets_defs", None):
-                names.append(target.job_name)
+        targets_a_job = getattr(target, "has_job_def", False) or getattr(target, "job_name", None)
+        if targets_a_job and not getattr(target, "assets_defs", None):
+            names.append(target.job_name)
     return names
 
 
@@ -146,7 +366,9 @@ def check_location(location: str, defs: dg.Definitions) -> list[Violation]:
         defs.get_repository_def()
     except dg.DagsterInvalidDefinitionError as error:
         # Dagster itself rejects, for example, a schedule or sensor whose job is not registered.
-        return [Violation(location, "definitions", "definitions resolve (targets are registered)", str(error))]
+        return [
+            Violation(location, "definitions", "definitions resolve (targets are registered)", str(error))
+        ]
     return sorted([*_asset_violations(location, defs), *_job_violations(location, defs)])
 
 
@@ -157,7 +379,12 @@ def duplicate_asset_keys(keys_by_location: Mapping[str, Iterable[str]]) -> list[
         for key in keys:
             owners[key].append(location)
     return [
-        Violation(",".join(sorted(locations)), f"asset {key}", "no duplicate asset keys across locations", f"owned by {sorted(locations)}")
+        Violation(
+            ",".join(sorted(locations)),
+            f"asset {key}",
+            "no duplicate asset keys across locations",
+            f"owned by {sorted(locations)}",
+        )
         for key, locations in sorted(owners.items())
         if len(locations) > 1
     ]
@@ -166,7 +393,9 @@ def duplicate_asset_keys(keys_by_location: Mapping[str, Iterable[str]]) -> list[
 def owned_asset_keys(defs: dg.Definitions) -> list[str]:
     """The keys a location materializes (not those it only references as upstream sources)."""
     graph = defs.resolve_asset_graph()
-    return sorted(key.to_user_string() for key in graph.get_all_asset_keys() if graph.get(key).is_materializable)
+    return sorted(
+        key.to_user_string() for key in graph.get_all_asset_keys() if graph.get(key).is_materializable
+    )
 
 
 def check_platform(definitions_by_location: Mapping[str, dg.Definitions]) -> list[Violation]:
@@ -181,7 +410,9 @@ def check_platform(definitions_by_location: Mapping[str, dg.Definitions]) -> lis
     return sorted(violations + duplicate_asset_keys(keys_by_location))
 
 
-def check_materialization_metadata(asset_key: dg.AssetKey, metadata: Mapping[str, object], is_table: bool) -> list[str]:
+def check_materialization_metadata(
+    asset_key: dg.AssetKey, metadata: Mapping[str, object], is_table: bool
+) -> list[str]:
     """What one materialization's metadata lacks: row count always, preview and schema for tables."""
     missing = []
     if "dagster/row_count" not in metadata:

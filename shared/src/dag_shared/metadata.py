@@ -53,10 +53,15 @@ def table_metadata(
     }
 
 
-def column_schema(columns: Sequence[str], types: Sequence[str], descriptions: dict[str, str] | None = None) -> dg.TableSchema:
+def column_schema(
+    columns: Sequence[str], types: Sequence[str], descriptions: dict[str, str] | None = None
+) -> dg.TableSchema:
     descriptions = descriptions or {}
     return dg.TableSchema(
-        columns=[dg.TableColumn(name, str(kind), description=descriptions.get(name)) for name, kind in zip(columns, types)]
+        columns=[
+            dg.TableColumn(name, str(kind), description=descriptions.get(name))
+            for name, kind in zip(columns, types)
+        ]
     )
 
 
@@ -78,7 +83,9 @@ def frame_metadata(frame: pl.DataFrame, n: int = PREVIEW_ROWS) -> dict[str, Any]
     )
 
 
-def duckdb_query_metadata(conn: Any, query: str, params: Sequence[Any] | None = None, n: int = PREVIEW_ROWS) -> dict[str, Any]:
+def duckdb_query_metadata(
+    conn: Any, query: str, params: Sequence[Any] | None = None, n: int = PREVIEW_ROWS
+) -> dict[str, Any]:
     """Metadata of a DuckDB query (or table name) on an open DuckDB connection."""
     source = query if " " in query.strip() else f'SELECT * FROM "{query}"'
     params = list(params or [])
@@ -88,11 +95,17 @@ def duckdb_query_metadata(conn: Any, query: str, params: Sequence[Any] | None = 
     columns = [d[0] for d in head_rel.description]
     types = [str(d[1]) for d in head_rel.description]
     head = head_rel.fetchall()
-    tail = conn.execute(f"SELECT * FROM ({source}) LIMIT {tail_n} OFFSET {count - tail_n}", params).fetchall() if tail_n else []
+    tail = (
+        conn.execute(f"SELECT * FROM ({source}) LIMIT {tail_n} OFFSET {count - tail_n}", params).fetchall()
+        if tail_n
+        else []
+    )
     return table_metadata(columns, types, head, tail, count)
 
 
-def postgres_query_metadata(conn: Any, query: Any, params: Sequence[Any] | dict | None = None, n: int = PREVIEW_ROWS) -> dict[str, Any]:
+def postgres_query_metadata(
+    conn: Any, query: Any, params: Sequence[Any] | dict | None = None, n: int = PREVIEW_ROWS
+) -> dict[str, Any]:
     """Metadata of a Postgres query on an open psycopg connection; give it an ORDER BY for a stable tail."""
     from psycopg import sql
 
@@ -107,7 +120,9 @@ def postgres_query_metadata(conn: Any, query: Any, params: Sequence[Any] | dict 
         tail: list = []
         if tail_n:
             cur.execute(
-                sql.SQL("SELECT * FROM ({}) AS q LIMIT {} OFFSET {}").format(source, sql.Literal(tail_n), sql.Literal(count - tail_n)),
+                sql.SQL("SELECT * FROM ({}) AS q LIMIT {} OFFSET {}").format(
+                    source, sql.Literal(tail_n), sql.Literal(count - tail_n)
+                ),
                 params,
             )
             tail = cur.fetchall()

@@ -67,9 +67,7 @@ ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
         "empty: a local libsql file only",
         "Turso database to sync the CD mirror with (libsql:// URL).",
     ),
-    EnvironmentVariable(
-        "TURSO_AUTH_TOKEN", "empty", "Auth token for TURSO_DATABASE_URL.", secret=True
-    ),
+    EnvironmentVariable("TURSO_AUTH_TOKEN", "empty", "Auth token for TURSO_DATABASE_URL.", secret=True),
     EnvironmentVariable(
         "TURSO_LOCAL_PATH",
         "$DAG_DATA_DIR/cd_turso.db",
@@ -85,7 +83,9 @@ ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
         "the sample snapshots bundled in dag_cd",
         "CD: folder of KRX snapshots laid out as <YYYYMMDD>/<MARKET>/{tickers,ohlcv,market_cap,fundamental}.csv.",
     ),
-    EnvironmentVariable("KRX_ID", "empty: pykrx sends requests without login", "CD: KRX login id (pykrx >= 1.2)."),
+    EnvironmentVariable(
+        "KRX_ID", "empty: pykrx sends requests without login", "CD: KRX login id (pykrx >= 1.2)."
+    ),
     EnvironmentVariable("KRX_PW", "empty", "CD: KRX login password (pykrx >= 1.2).", secret=True),
     EnvironmentVariable(
         "CD_HISTORY_YEARS",

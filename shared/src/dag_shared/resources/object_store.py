@@ -56,7 +56,9 @@ class LocalFolderBackend:
         if not self.root.exists():
             return []
         keys = (p.relative_to(self.root).as_posix() for p in self.root.rglob("*") if p.is_file())
-        return sorted(k for k in keys if k.startswith(prefix) and not k.rsplit("/", 1)[-1].startswith(".tmp-"))
+        return sorted(
+            k for k in keys if k.startswith(prefix) and not k.rsplit("/", 1)[-1].startswith(".tmp-")
+        )
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
