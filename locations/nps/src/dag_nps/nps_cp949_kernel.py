@@ -20,31 +20,51 @@ def _write_line_number(out, j, line, digits):  # pragma: no cover - compiled
     return j + count + 1
 
 
-@njit(cache=True, nogil=True)
-def _maybe_space(out, first, last):  # pragma: no cover - compiled
-    """Whether a value (UTF-8 bytes first..last inclusive) may start or end with whitespace.
+@njit(cache=True, nogil=True, inline="always")
+def _space_at(out, first, last):  # pragma: no cover - compiled
+    """Whether a UTF-8 value out[first..last] starts or ends with a Unicode White_Space character.
 
-    ASCII whitespace is exact; for non-ASCII characters every lead byte whose range holds a
-    Unicode space (U+0085/U+00A0, U+1680, U+2000–U+205F, U+3000) counts, so the answer errs
-    on the side of trimming.
+    ASCII spaces and controls 9–13, U+0085, U+00A0, U+1680, U+2000–U+200A, U+2028, U+2029,
+    U+202F, U+205F and U+3000 are what `str.strip_chars()` would remove.
     """
     b = out[first]
-    if b == 32 or (9 <= b <= 13) or b == 0xC2 or b == 0xE1 or b == 0xE2 or b == 0xE3:
+    if b == 32 or (9 <= b <= 13):
         return True
+    if b == 0xC2 or b == 0xE1 or b == 0xE2 or b == 0xE3:
+        if last - first >= 1 and b == 0xC2 and (out[first + 1] == 0xA0 or out[first + 1] == 0x85):
+            return True
+        if last - first >= 2:
+            b1 = out[first + 1]
+            b2 = out[first + 2]
+            if b == 0xE3 and b1 == 0x80 and b2 == 0x80:
+                return True
+            if b == 0xE2 and b1 == 0x80 and (b2 <= 0x8A or b2 == 0xA8 or b2 == 0xA9 or b2 == 0xAF):
+                return True
+            if b == 0xE2 and b1 == 0x81 and b2 == 0x9F:
+                return True
+            if b == 0xE1 and b1 == 0x9A and b2 == 0x80:
+                return True
     e = out[last]
     if e == 32 or (9 <= e <= 13):
         return True
-    if e >= 0x80:
-        k = last
-        while k > first and (out[k] & 0xC0) == 0x80 and last - k < 3:
-            k -= 1
-        lead = out[k]
-        if lead == 0xC2 or lead == 0xE1 or lead == 0xE2 or lead == 0xE3:
+    if e >= 0x80 and last - first >= 1:
+        e1 = out[last - 1]
+        if e1 == 0xC2 and (e == 0xA0 or e == 0x85):
             return True
+        if last - first >= 2:
+            e2 = out[last - 2]
+            if e2 == 0xE3 and e1 == 0x80 and e == 0x80:
+                return True
+            if e2 == 0xE2 and e1 == 0x80 and (e <= 0x8A or e == 0xA8 or e == 0xA9 or e == 0xAF):
+                return True
+            if e2 == 0xE2 and e1 == 0x81 and e == 0x9F:
+                return True
+            if e2 == 0xE1 and e1 == 0x9A and e == 0x80:
+                return True
     return False
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _note_field(out, start, end, column, needs_clean):  # pragma: no cover - compiled
     """Flag `column` when the field out[start:end] needs trimming or is a quoted empty string."""
     if column >= needs_clean.shape[0] or needs_clean[column] or end <= start:
@@ -59,7 +79,7 @@ def _note_field(out, start, end, column, needs_clean):  # pragma: no cover - com
             return
     else:
         first, last = start, end - 1
-    if _maybe_space(out, first, last):
+    if _space_at(out, first, last):
         needs_clean[column] = 1
 
 
@@ -99,7 +119,7 @@ def transcode(src, out, utf8, length, expected_fields, line, final, rejects, use
                 in_quotes = not in_quotes
             elif b == 44:
                 if not in_quotes:
-                    if record_line > 1:
+                    if record_line > 1 and fields <= expected_fields and needs_clean[fields - 1] == 0:
                         _note_field(out, field_start, j - 1, fields - 1, needs_clean)
                     fields += 1
                     field_start = j
@@ -115,7 +135,7 @@ def transcode(src, out, utf8, length, expected_fields, line, final, rejects, use
                         rejects[used, 3] = i
                         used += 1
                         j = committed_j
-                    elif record_line > 1:
+                    elif record_line > 1 and needs_clean[fields - 1] == 0:
                         end = j - 1
                         if end > field_start and out[end - 1] == 13:
                             end -= 1
