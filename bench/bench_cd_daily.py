@@ -140,4 +140,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    from cd_bench_env import ensure_cd_environment
+
+    ensure_cd_environment(__file__)
     main()
