@@ -95,3 +95,13 @@ def load_days(sink: str, res: dict, days=SAMPLE_DAYS, exchanges=EXCHANGES) -> li
 def query(res: dict, sql: str, params=(), sink: str = "postgres") -> list[tuple]:
     with backend(sink, res).transaction() as tx:
         return tx.query(sql, params)
+
+
+def materialize_exchange_in_a_process(args: tuple[str, str, str, str]) -> bool:
+    """For a process pool: one (day, exchange) run, as the stack runs each in its own process."""
+    postgres_url, data_dir, day, exchange = args
+    res = resources(postgres_url, Path(data_dir))
+    try:
+        return materialize_exchange("postgres", res, day, exchange, raise_on_error=False).success
+    finally:
+        res["cd_postgres"].close()
