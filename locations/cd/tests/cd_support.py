@@ -97,11 +97,11 @@ def query(res: dict, sql: str, params=(), sink: str = "postgres") -> list[tuple]
         return tx.query(sql, params)
 
 
-def materialize_exchange_in_a_process(args: tuple[str, str, str, str]) -> bool:
+def materialize_exchange_in_a_process(args: tuple[str, str, str, str, str]) -> bool:
     """For a process pool: one (day, exchange) run, as the stack runs each in its own process."""
-    postgres_url, data_dir, day, exchange = args
+    sink, postgres_url, data_dir, day, exchange = args
     res = resources(postgres_url, Path(data_dir))
     try:
-        return materialize_exchange("postgres", res, day, exchange, raise_on_error=False).success
+        return materialize_exchange(sink, res, day, exchange, raise_on_error=False).success
     finally:
         res["cd_postgres"].close()

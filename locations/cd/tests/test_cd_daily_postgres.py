@@ -3,6 +3,7 @@
 import csv
 
 import dagster as dg
+import pytest
 from cd_support import (
     SAMPLE_DAYS,
     load_days,
@@ -213,13 +214,14 @@ def test_gold_waits_until_all_three_exchanges_of_the_day_are_in(postgres_url, da
     assert evaluation.get_requested_partitions(gold) == set()  # once, not once per exchange
 
 
-def test_the_three_exchange_runs_of_a_first_day_can_start_together(postgres_url, data_dir):
+@pytest.mark.parametrize("sink", ["postgres", "turso"])
+def test_the_three_exchange_runs_of_a_first_day_can_start_together(sink, postgres_url, data_dir):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    jobs = [(postgres_url, str(data_dir), "2024-01-02", x) for x in ("KOSPI", "KOSDAQ", "KONEX")]
+    jobs = [(sink, postgres_url, str(data_dir), "2024-01-02", x) for x in ("KOSPI", "KOSDAQ", "KONEX")]
     with ProcessPoolExecutor(max_workers=3, mp_context=multiprocessing.get_context("spawn")) as pool:
         assert list(pool.map(materialize_exchange_in_a_process, jobs)) == [True, True, True]
     res = resources(postgres_url, data_dir)
-    assert query(res, "SELECT exchange, count(*) FROM price GROUP BY exchange ORDER BY exchange") == [
+    assert query(res, "SELECT exchange, count(*) FROM price GROUP BY exchange ORDER BY exchange", sink=sink) == [
         ("KONEX", 3), ("KOSDAQ", 6), ("KOSPI", 11)]
