@@ -78,7 +78,7 @@ def krx_server(monkeypatch):
 
 
 def test_the_pykrx_source_maps_krx_answers_by_name(krx_server):
-    krx = PykrxResource()
+    krx = PykrxResource(pause_seconds=0)
     day = date(2024, 1, 2)
     assert krx.fetch("tickers", day, "KOSPI").rows == [("005930", "삼성전자"), ("005935", "삼성전자우"),
                                                         ("448740", "엔에이치스팩29호")]
@@ -96,7 +96,7 @@ def test_the_pykrx_source_maps_krx_answers_by_name(krx_server):
 
 def test_the_daily_steps_run_on_the_live_source(krx_server, postgres_url, data_dir):
     res = resources(postgres_url, data_dir)
-    res["cd_krx"] = PykrxResource()
+    res["cd_krx"] = PykrxResource(pause_seconds=0)
     materialize_exchange("postgres", res, "2024-01-02", "KOSPI")
     assert query(res, "SELECT ticker, close FROM price ORDER BY ticker") == [
         ("005930", 78500), ("005935", 62900), ("448740", 2100)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -157,6 +158,7 @@ class PykrxResource(dg.ConfigurableResource, KrxSource):
 
     krx_id: str | None = Field(default=None, description="KRX login id (KRX_ID).")
     krx_pw: str | None = Field(default=None, description="KRX password (KRX_PW).")
+    pause_seconds: float = Field(default=0.3, description="Pause after each KRX request, to stay polite.")
 
     def _stock(self):
         import os
@@ -169,6 +171,12 @@ class PykrxResource(dg.ConfigurableResource, KrxSource):
         return stock
 
     def fetch(self, dataset: str, day: date, market: str) -> KrxFrame:
+        try:
+            return self._fetch(dataset, day, market)
+        finally:
+            time.sleep(self.pause_seconds)
+
+    def _fetch(self, dataset: str, day: date, market: str) -> KrxFrame:
         if market not in EXCHANGES:
             raise ValueError(f"unknown market {market!r}")
         stock, ymd = self._stock(), day.strftime("%Y%m%d")
