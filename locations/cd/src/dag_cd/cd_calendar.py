@@ -26,7 +26,7 @@ def xkrx_sessions(start: date, end: date) -> list[date]:
     """KRX trading days in [start, end] from exchange-calendars (heavy import, call sparingly)."""
     import exchange_calendars as xcals
 
-    calendar = xcals.get_calendar("XKRX", start=min(start, date(2004, 1, 2)).isoformat())
+    calendar = xcals.get_calendar("XKRX", start=min(start, date(2004, 1, 2)).isoformat(), end=end.isoformat())
     last = min(end, calendar.last_session.date())
     return [ts.date() for ts in calendar.sessions_in_range(start.isoformat(), last.isoformat())]
 
