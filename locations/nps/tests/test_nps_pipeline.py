@@ -109,3 +109,22 @@ def test_names_with_quotes_tabs_newlines_and_backslashes_arrive_byte_identical(n
     assert run_month("2022-04", nps_resources_for(nps_env["source"], min_file_bytes=1_000)).success
     names = [r[1] for r in pension(nps_env["postgres_url"], "id, company_name")]
     assert names[: len(odd)] == odd
+
+
+def test_the_duplicate_check_fails_when_a_month_holds_a_row_twice(sample_env):
+    resources = nps_resources_for(sample_env["source"])
+    assert run_month("2022-04", resources).success
+    with psycopg.connect(sample_env["postgres_url"], autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO pension (data_created_ym, company_name, business_reg_num, join_status, zip_code) "
+            "SELECT data_created_ym, company_name, business_reg_num, join_status, zip_code FROM pension "
+            "WHERE id = (SELECT min(id) FROM pension)"
+        )
+        conn.execute(
+            "INSERT INTO pension (data_created_ym, company_name, business_reg_num, join_status, zip_code) "
+            "SELECT data_created_ym, company_name, business_reg_num, join_status, zip_code FROM pension "
+            "WHERE id = (SELECT max(id) FROM pension)"
+        )
+    evaluation = nps_pension_no_duplicate_natural_keys(nps_postgres=resources["nps_postgres"])
+    assert not evaluation.passed and evaluation.metadata["duplicate_keys"].value == 1
+    assert not simple_postgres_check(nps_postgres=resources["nps_postgres"]).passed  # 2,502 rows vs 2,500 in silver

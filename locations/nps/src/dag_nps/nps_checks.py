@@ -37,17 +37,28 @@ def simple_postgres_check(nps_postgres: PostgresResource) -> dg.AssetCheckResult
     )
 
 
-@dg.asset_check(asset="nps_his_postgres_append", description="No two pension rows of a month share all 22 source columns (the natural key: BRNs are masked).")
+@dg.asset_check(
+    asset="nps_his_postgres_append",
+    description="No two rows of the most recently loaded month share all 22 source columns (the natural key: BRNs are masked).",
+)
 def nps_pension_no_duplicate_natural_keys(nps_postgres: PostgresResource) -> dg.AssetCheckResult:
     from dag_nps.nps_columns import COLUMN_NAMES
 
     with nps_postgres.connection() as conn:
         if not _table_exists(conn, "public.pension"):
             return dg.AssetCheckResult(passed=False, description="public.pension does not exist")
+        # the month of the newest id is the month just loaded (ids grow with every load)
+        month = conn.execute(
+            "SELECT data_created_ym FROM public.pension WHERE id = (SELECT max(id) FROM public.pension)"
+        ).fetchone()
+        if month is None:
+            return dg.AssetCheckResult(passed=False, description="public.pension is empty")
         duplicates = conn.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM public.pension GROUP BY {', '.join(COLUMN_NAMES)} HAVING count(*) > 1) d"
+            f"SELECT count(*) FROM (SELECT 1 FROM public.pension WHERE data_created_ym = %s "
+            f"GROUP BY {', '.join(COLUMN_NAMES)} HAVING count(*) > 1) d",
+            (month[0],),
         ).fetchone()[0]
-    return dg.AssetCheckResult(passed=duplicates == 0, metadata={"duplicate_keys": duplicates})
+    return dg.AssetCheckResult(passed=duplicates == 0, metadata={"month": str(month[0]), "duplicate_keys": duplicates})
 
 
 @dg.asset_check(asset="nps_his_postgres_append", description="The latest month in pension is no older than two months (Asia/Seoul).")
