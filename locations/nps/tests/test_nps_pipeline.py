@@ -128,3 +128,18 @@ def test_the_duplicate_check_fails_when_a_month_holds_a_row_twice(sample_env):
     evaluation = nps_pension_no_duplicate_natural_keys(nps_postgres=resources["nps_postgres"])
     assert not evaluation.passed and evaluation.metadata["duplicate_keys"].value == 1
     assert not simple_postgres_check(nps_postgres=resources["nps_postgres"]).passed  # 2,502 rows vs 2,500 in silver
+
+
+def test_the_quarantine_check_fails_when_too_many_rows_are_quarantined(nps_env):
+    from dag_nps.nps_sample import encode_rows, month_rows, release_title
+
+    rows = [list(r) for r in month_rows("2022-04", 40)]
+    for row in rows[:5]:
+        row[19] = "n/a"
+    (nps_env["source"] / f"{release_title('20220516')}.csv").write_bytes(encode_rows(rows))
+    resources = nps_resources_for(nps_env["source"], min_file_bytes=1_000, quarantine_max_ratio=0.05)
+    result = run_month("2022-04", resources, checks=[nps_quarantine_below_threshold])
+    (evaluation,) = result.get_asset_check_evaluations()
+    assert not evaluation.passed
+    assert evaluation.metadata["quarantined_rows"].value == 5
+    assert len(pension(nps_env["postgres_url"])) == 35
