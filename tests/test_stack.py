@@ -7,8 +7,11 @@ DAG_TEST_POSTGRES_URL is set.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
 import uuid
+from pathlib import Path
 
 import psutil
 import pytest
@@ -19,8 +22,17 @@ from dag_platform.harness import RunningStack, copy_repository
 
 
 @pytest.fixture(scope="module")
-def repository_copy(tmp_path_factory):
-    return copy_repository(repository_root(), tmp_path_factory.mktemp("checkout"))
+def scratch():
+    """A folder outside pytest's basetemp, which other pytest sessions may tighten or prune, while
+    the embedded PostgreSQL runs as another user."""
+    folder = Path(tempfile.mkdtemp(prefix="dag-stack-test-"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def repository_copy(scratch):
+    return copy_repository(repository_root(), scratch / "checkout")
 
 
 def _external_databases(server_url: str) -> dict[str, str]:
@@ -34,7 +46,7 @@ def _external_databases(server_url: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module", params=["embedded", "configured"])
-def stack(request, repository_copy, tmp_path_factory):
+def stack(request, repository_copy, scratch):
     extra_env: dict[str, str] = {}
     if request.param == "configured":
         server_url = env("DAG_TEST_POSTGRES_URL")
@@ -46,9 +58,9 @@ def stack(request, repository_copy, tmp_path_factory):
             name: "" for name in ["DAGSTER_POSTGRES_URL", *(f"{l.upper()}_POSTGRES_URL" for l in LOCATIONS)]
         }
     running = RunningStack(
-        root=repository_copy, data_dir=tmp_path_factory.mktemp("stack") / "data", extra_env=extra_env
+        root=repository_copy, data_dir=scratch / request.param / "data", extra_env=extra_env
     )
-    running.data_dir.mkdir()
+    running.data_dir.mkdir(parents=True)
     running.start()
     try:
         running.wait_until_loaded()

@@ -7,8 +7,11 @@ PostgreSQL in a temporary folder, so suites pass on a machine without Postgres. 
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -23,12 +26,16 @@ def postgres_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[st
     if configured:
         yield configured
         return
-    server = EmbeddedPostgres(tmp_path_factory.mktemp("embedded-pg") / "data", free_port())
+    # Not under pytest's basetemp: another pytest session on the machine may tighten its mode or
+    # prune it, and the server runs as another user when tests run as root.
+    folder = Path(tempfile.mkdtemp(prefix="dag-test-postgres-"))
+    server = EmbeddedPostgres(folder / "data", free_port())
     url = server.start()
     try:
         yield url
     finally:
         server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture
