@@ -64,7 +64,10 @@ day_exchange_partitions = dg.MultiPartitionsDefinition(
 
 
 def partition_day_exchange(context: dg.AssetExecutionContext) -> tuple[date, str]:
-    keys = context.partition_key.keys_by_dimension
+    key = context.partition_key
+    if not isinstance(key, dg.MultiPartitionKey):  # a run launched with only the `dagster/partition` tag
+        key = day_exchange_partitions.get_partition_key_from_str(key)
+    keys = key.keys_by_dimension
     return date.fromisoformat(keys["date"]), keys["exchange"]
 
 

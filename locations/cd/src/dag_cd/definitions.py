@@ -22,6 +22,9 @@ defs = dg.Definitions(
           cd_jobs.cd_daily_gold_turso_job, cd_history_job],
     schedules=[cd_jobs.cd_daily_update_schedule, cd_jobs.cd_daily_update_turso_schedule],
     sensors=[cd_jobs.cd_gold_automation_sensor],
+    # The steps are short database statements that run one after another: a process per step
+    # (the multiprocess default) cost a minute per exchange run on the stack, in-process a few seconds.
+    executor=dg.in_process_executor,
     resources={
         "cd_postgres": postgres_resource("cd"),
         "cd_turso": turso_resource(),

@@ -1,0 +1,118 @@
+"""One full generated trading day (KOSPI, KOSDAQ, KONEX; about 2,800 tickers) through the local stack.
+
+Run: `uv run python bench/bench_cd_stack_day.py` (host environment). It generates two consecutive
+snapshot days (bench/cd_krx_snapshots.py), starts the stack (`make dev`'s launcher) on a fresh data
+directory with CD_KRX_SNAPSHOT_DIR pointing at them, loads the first day, then times the second
+(with new listings, delistings and renames) as an operator would run it: the three exchange runs of
+`cd_daily_update_job` queued together over GraphQL (the daemon dequeues them, each code-server run
+worker executes the steps), then `cd_daily_gold_job` for the day.
+
+Figure: seconds from queueing the three runs to the gold run's end. Baseline, from the same runs:
+the time the runs spent executing (their start-to-end durations), so the difference is what the
+queue, the daemon and process start-up add on top of the work.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from cd_krx_snapshots import write_day  # noqa: E402
+
+from dag_platform.graphql import DagsterGraphQL  # noqa: E402
+from dag_platform.harness import RunningStack  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+EXCHANGES = ("KOSPI", "KOSDAQ", "KONEX")
+DAYS = (date(2024, 1, 2), date(2024, 1, 3))
+STEP_FAILURES = """
+query Failures($runId: ID!) { logsForRun(runId: $runId) { ... on EventConnection { events {
+  __typename ... on ExecutionStepFailureEvent { stepKey error { message cause { message } } } } } } }
+"""
+RUN_TIMES = """
+query RunTimes($runId: ID!) { runOrError(runId: $runId) { ... on Run { status startTime endTime } } }
+"""
+
+
+def launch_job(client: DagsterGraphQL, job: str, partition: str) -> str:
+    params = {
+        "selector": {"repositoryLocationName": "cd", "repositoryName": "__repository__", "jobName": job},
+        "executionMetadata": {"tags": [{"key": "dagster/partition", "value": partition}]},
+    }
+    from dag_platform.graphql import LAUNCH_MUTATION
+
+    result = client.query(LAUNCH_MUTATION, {"params": params})["launchRun"]
+    if result["__typename"] != "LaunchRunSuccess":
+        raise RuntimeError(f"launching {job} for {partition} failed: {result}")
+    return result["run"]["runId"]
+
+
+def failures(client: DagsterGraphQL, run_id: str) -> list[str]:
+    events = client.query(STEP_FAILURES, {"runId": run_id})["logsForRun"].get("events", [])
+    messages = []
+    for event in events:
+        if event.get("stepKey") and event.get("error"):
+            error = event["error"].get("cause") or event["error"]
+            messages.append(f"{event['stepKey']}: {error['message'][:500]}")
+    return messages
+
+
+def load_day(client: DagsterGraphQL, day: date) -> tuple[float, float]:
+    """(wall seconds from queueing to the gold run's end, summed seconds the runs executed)."""
+    started = time.monotonic()
+    exchange_runs = [launch_job(client, "cd_daily_update_job", f"{day}|{x}") for x in EXCHANGES]
+    for run_id in exchange_runs:
+        run = client.wait_for_run(run_id, timeout=900)
+        if run["status"] != "SUCCESS":
+            raise RuntimeError(f"exchange run {run_id} ended {run['status']}: {failures(client, run_id)}")
+    gold_run = launch_job(client, "cd_daily_gold_job", day.isoformat())
+    if client.wait_for_run(gold_run, timeout=900)["status"] != "SUCCESS":
+        raise RuntimeError(f"gold run {gold_run} failed: {failures(client, gold_run)}")
+    wall = time.monotonic() - started
+    executing = 0.0
+    for run_id in [*exchange_runs, gold_run]:
+        times = client.query(RUN_TIMES, {"runId": run_id})["runOrError"]
+        executing += times["endTime"] - times["startTime"]
+    return wall, executing
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="dag-bench-cd-") as tmp:
+        snapshots = Path(tmp) / "krx"
+        tickers = sum(write_day(snapshots, day, index) for index, day in enumerate(DAYS)) // len(DAYS)
+        data_dir = Path(tmp) / "data"
+        data_dir.mkdir()
+        stack = RunningStack(
+            root=ROOT,
+            data_dir=data_dir,
+            extra_env={
+                "DAGSTER_POSTGRES_URL": "",
+                "CD_POSTGRES_URL": "",
+                "CD_KRX_SNAPSHOT_DIR": str(snapshots),
+            },
+        )
+        stack.start()
+        try:
+            stack.wait_until_loaded(timeout=300)
+            client = stack.graphql
+            load_day(client, DAYS[0])
+            wall, executing = load_day(client, DAYS[1])
+            client.close()
+        finally:
+            stack.stop()
+    print(
+        f"one trading day on the local stack ({DAYS[1]}, three exchanges, {tickers:,} snapshot CSV rows per day)"
+    )
+    print(f"  queue to gold done:     {wall:6.1f} s")
+    print(
+        f"  runs executing (sum):   {executing:6.1f} s   baseline: the work itself, without queue and daemon"
+    )
+    print(f"  orchestration overhead: {wall - executing:+6.1f} s (three exchange runs execute in parallel)")
+
+
+if __name__ == "__main__":
+    main()
