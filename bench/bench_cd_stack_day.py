@@ -21,10 +21,10 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from cd_krx_snapshots import write_day  # noqa: E402
+from cd_krx_snapshots import write_day
 
-from dag_platform.graphql import DagsterGraphQL  # noqa: E402
-from dag_platform.harness import RunningStack  # noqa: E402
+from dag_platform.graphql import DagsterGraphQL
+from dag_platform.harness import RunningStack
 
 ROOT = Path(__file__).resolve().parents[1]
 EXCHANGES = ("KOSPI", "KOSDAQ", "KONEX")
@@ -39,12 +39,12 @@ query RunTimes($runId: ID!) { runOrError(runId: $runId) { ... on Run { status st
 
 
 def launch_job(client: DagsterGraphQL, job: str, partition: str) -> str:
+    from dag_platform.graphql import LAUNCH_MUTATION
+
     params = {
         "selector": {"repositoryLocationName": "cd", "repositoryName": "__repository__", "jobName": job},
         "executionMetadata": {"tags": [{"key": "dagster/partition", "value": partition}]},
     }
-    from dag_platform.graphql import LAUNCH_MUTATION
-
     result = client.query(LAUNCH_MUTATION, {"params": params})["launchRun"]
     if result["__typename"] != "LaunchRunSuccess":
         raise RuntimeError(f"launching {job} for {partition} failed: {result}")
