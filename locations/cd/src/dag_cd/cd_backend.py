@@ -8,6 +8,7 @@ into `YYYY-MM-DD` text. Where the dialects really differ, `Tx.dialect` picks the
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -24,23 +25,27 @@ _SQLITE_BUSY_TIMEOUT_MS = 60_000
 PREVIEW_ROWS = 5
 
 
-class Tx:
+class Tx(ABC):
     """An open transaction on one sink."""
 
     dialect: str
 
+    @abstractmethod
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run one statement; returns the number of rows it touched."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def insert_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-        raise NotImplementedError
+        ...
 
     def cast_metric(self, placeholder: str = "?") -> str:
         return placeholder
