@@ -40,9 +40,15 @@ lock:
 	$(UV) lock
 	@for loc in $(LOCATIONS); do $(UV) lock --project locations/$$loc || exit 1; done
 
-## Run every benchmark; each prints its figures next to its baseline.
+## Run every benchmark; each prints its figures next to its baseline. `bench_<location>_*.py`
+## runs in that location's environment, the others (stack, reload, load time) in the host's.
 bench: sync
-	@for script in bench/bench_*.py; do echo "=== $$script"; $(UV) run --frozen python $$script || exit 1; done
+	@for script in bench/bench_*.py; do \
+		name=$$(basename $$script .py); loc=$${name#bench_}; loc=$${loc%%_*}; \
+		if [ -d locations/$$loc ]; then project=locations/$$loc; else project=.; fi; \
+		echo "=== $$script ($$project)"; \
+		$(UV) run --frozen --project $$project python $$script || exit 1; \
+	done
 
 ## Rebuild and restart one location's code server in the compose stack, leaving every other
 ## container running: `make deploy LOCATION=nps` (docs/deploy.md).

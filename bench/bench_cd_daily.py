@@ -4,7 +4,7 @@ Generates two consecutive snapshot days (bench/cd_krx_snapshots.py), loads the f
 the second (with new listings, delistings and renames) through every daily step: the 17 steps of
 each exchange partition, then the day's 5 gold steps, on Postgres and on the Turso mirror (a local
 libsql file). Steps run in process (`dagster.materialize`), as the location's in-process executor
-runs them on the stack too; bench_cd_stack_day.py measures the same day through the stack.
+runs them on the stack too; bench_stack_cd_day.py measures the same day through the stack.
 
 Baselines, measured in the same run on the same day's files:
 - floor: parse the day's CSVs and COPY every row into the staging tables (no validation, no

@@ -1,6 +1,6 @@
 """One full generated trading day (KOSPI, KOSDAQ, KONEX; about 2,800 tickers) through the local stack.
 
-Run: `uv run python bench/bench_cd_stack_day.py` (host environment). It generates two consecutive
+Run: `uv run python bench/bench_stack_cd_day.py` (host environment). It generates two consecutive
 snapshot days (bench/cd_krx_snapshots.py), starts the stack (`make dev`'s launcher) on a fresh data
 directory with CD_KRX_SNAPSHOT_DIR pointing at them, loads the first day, then times the second
 (with new listings, delistings and renames) as an operator would run it: the three exchange runs of
