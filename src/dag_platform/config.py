@@ -49,9 +49,6 @@ class StackConfig:
     def webserver_url(self) -> str:
         return f"http://{self.webserver_host}:{self.webserver_port}"
 
-    def location(self, name: str) -> LocationServer:
-        return next(loc for loc in self.locations if loc.name == name)
-
 
 def load_config(root: Path | None = None) -> StackConfig:
     root = (root or Path.cwd()).resolve()

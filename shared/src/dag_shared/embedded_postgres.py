@@ -164,13 +164,6 @@ class EmbeddedPostgres:
             return None
         return pid if str(self.pgdata).encode() in command else None
 
-    def wait_until_ready(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while not port_is_open(self.host, self.port):
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"embedded PostgreSQL did not open {self.host}:{self.port}")
-            time.sleep(0.1)
-
 
 def _process_alive(pid: int) -> bool:
     try:
