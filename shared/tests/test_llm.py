@@ -84,3 +84,17 @@ def test_a_missing_endpoint_setting_fails_the_run_naming_the_variable(monkeypatc
 
     with pytest.raises(dg.DagsterInvalidConfigError, match="LLM_"):
         dg.materialize([is_summary], resources={"llm": chat_model_resource()})
+
+
+def test_empty_endpoint_settings_fail_the_run_naming_the_variables(monkeypatch):
+    monkeypatch.setenv("LLM_BASE_URL", "")
+    monkeypatch.setenv("LLM_API_KEY", "")
+    monkeypatch.setenv("LLM_MODEL", "qwen-local")
+
+    @dg.asset
+    def is_summary(llm: ChatModelResource) -> None:
+        return None
+
+    with pytest.raises(dg.DagsterResourceFunctionError) as failure:
+        dg.materialize([is_summary], resources={"llm": chat_model_resource()})
+    assert "set LLM_BASE_URL, LLM_API_KEY" in str(failure.value.__cause__)
