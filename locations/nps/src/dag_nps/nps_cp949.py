@@ -10,6 +10,7 @@ byte raises with the file, line and byte offset. Heavy imports stay inside the f
 from __future__ import annotations
 
 import functools
+import io
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -134,12 +135,23 @@ def transcode_file(
 
 
 def transcode_bytes(source: Path, data: bytes, expected_fields: int, workers: int = 1) -> tuple[memoryview, TranscodeResult]:
+    """Transcode a whole file held in memory into one UTF-8 buffer (see `transcode_parts`)."""
+    import numpy as np
+
+    parts, result = transcode_parts(source, data, expected_fields, workers)
+    arrays = [np.frombuffer(part.getbuffer(), dtype=np.uint8) for part in parts]
+    return memoryview(arrays[0] if len(arrays) == 1 else np.concatenate(arrays)), result
+
+
+def transcode_parts(source: Path, data: bytes, expected_fields: int, workers: int = 1) -> tuple[list[io.BytesIO], TranscodeResult]:
     """Transcode a whole file held in memory, in `workers` threads (the kernel releases the GIL).
 
     The input is cut at line breaks into one slice per worker. A slice may only start a record
     if the slice before it ended exactly on a record boundary (a line break outside quotes);
     that is checked afterwards, and a slice that started inside a quoted field is redone from
-    the previous slice's left-over bytes. Returns the UTF-8 bytes and the rejects.
+    the previous slice's left-over bytes. Returns the UTF-8 parts in file order (the first
+    holds the header; together they are the whole file's UTF-8 bytes) and the rejects. Each
+    part is a BytesIO the kernel wrote into directly, so a CSV reader can take it without a copy.
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -162,14 +174,19 @@ def transcode_bytes(source: Path, data: bytes, expected_fields: int, workers: in
 
     def run(index: int, start: int, end: int, line: int):
         part = src[start:end]
-        out = np.empty(len(part) * 3 // 2 + 64 + 22 * (data.count(b"\n", start, end) + 1), dtype=np.uint8)
+        holder = io.BytesIO(bytes(len(part) * 3 // 2 + 64 + 22 * (data.count(b"\n", start, end) + 1)))
+        view = holder.getbuffer()
+        out = np.frombuffer(view, dtype=np.uint8)
         rejects = np.zeros((MAX_REJECTS, 4), dtype=np.int64)
         needs_clean = np.zeros(expected_fields, dtype=np.uint8)
         final = index == len(slices) - 1
         written, consumed, next_line, used, failed_at = kernel(
             part, out, utf8, length, expected_fields, line, final, rejects, 0, needs_clean
         )
-        return out, written, start + consumed, next_line, rejects[:used].copy(), failed_at, start, needs_clean
+        del out
+        view.release()
+        holder.truncate(written)
+        return holder, written, start + consumed, next_line, rejects[:used].copy(), failed_at, start, needs_clean
 
     with ThreadPoolExecutor(max_workers=len(slices)) as pool:
         parts = list(pool.map(lambda args: run(*args), [(i, s, e, first_lines[i]) for i, (s, e) in enumerate(slices)]))
@@ -196,6 +213,5 @@ def transcode_bytes(source: Path, data: bytes, expected_fields: int, workers: in
             )
         for line, fields, begin, end in rejects.tolist():
             result.rejects.append((int(line), int(fields), data[start + begin : start + end]))
-        chunks.append(out[:written])
-    joined = chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
-    return memoryview(joined), result
+        chunks.append(out)
+    return chunks, result

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 NO_DATE = "0001-01-01"
 QUARANTINE_COLUMNS = ("data_month", "file", "line", "reason", "raw")
+PARSE_WORKERS = 2  # CP949 kernel threads (the kernel releases the GIL); one parsed part each
 
 
 @dataclass
@@ -52,39 +53,29 @@ def read_header(utf8_csv: io.BytesIO) -> list[str]:
     """The header fields of a transcoded file (its first record), without the line field."""
     head = utf8_csv.getbuffer()[:65536].tobytes().decode("utf-8", "replace")
     first = next(csv.reader(io.StringIO(head)), [])
-    return first[1:]  # the first field is the line number the transcoder added  # the first field is the line number the transcoder added
+    return first[1:]  # the first field is the line number the transcoder added
 
 
 def digest_file(source: Path, month: str) -> Digest:
     """Digest one bronze file whose rows must all belong to data month `month` (YYYY-MM)."""
-    import polars as pl
+    from dag_nps.nps_cp949 import transcode_parts
 
-    from dag_nps.nps_cp949 import transcode_bytes
-
-    utf8, result = transcode_bytes(source, source.read_bytes(), expected_fields=len(COLUMNS))
-    buffer = io.BytesIO(utf8)
-    del utf8
+    parts, result = transcode_parts(source, source.read_bytes(), expected_fields=len(COLUMNS), workers=PARSE_WORKERS)
     if result.rejects and result.rejects[0][0] == 1:
         _, fields, raw_header = result.rejects[0]
         raise HeaderError(
             f"{source}: line 1: the header has {fields} fields, expected {len(COLUMNS)}: "
             f"{raw_header.decode('cp949', 'replace').strip()[:300]}"
         )
-    header = read_header(buffer)
+    buffers = [part for part in parts if part.getbuffer().nbytes]  # UTF-8 parts, no copy
+    del parts
+    header = read_header(buffers[0])
     try:
         names = match_header(header)
     except HeaderError as error:
         raise HeaderError(f"{source}: line 1: {error}") from None
-    raw = pl.read_csv(
-        buffer,
-        has_header=True,
-        new_columns=["source_line", *names],
-        schema_overrides={"source_line": pl.Int64},
-        infer_schema=False,
-        quote_char='"',
-        empty_string_is_null=True,  # an empty field is null; no other token is
-    )
-    del buffer
+    raw = _parse(buffers, names)
+    del buffers
     quarantine = [
         (month, source.name, line, f"expected {len(COLUMNS)} fields, found {fields}", raw_bytes.decode("cp949", "replace").rstrip("\r\n"))
         for line, fields, raw_bytes in result.rejects
@@ -104,6 +95,25 @@ def digest_file(source: Path, month: str) -> Digest:
         duplicates_removed=typed.height - deduplicated.height,
         quarantine=quarantine,
     )
+
+
+def _parse(buffers: list[io.BytesIO], names: list[str]) -> pl.DataFrame:
+    """All columns as text (source_line as an integer) from UTF-8 parts; only the first has the header."""
+    import polars as pl
+
+    frames = [
+        pl.read_csv(
+            buffer,
+            has_header=index == 0,
+            new_columns=["source_line", *names],
+            schema_overrides={"source_line": pl.Int64},
+            infer_schema=False,
+            quote_char='"',
+            empty_string_is_null=True,  # an empty field is null; no other token is
+        )
+        for index, buffer in enumerate(buffers)
+    ]
+    return frames[0] if len(frames) == 1 else pl.concat(frames, rechunk=False)
 
 
 def _typed(raw: pl.DataFrame, month: str, needs_clean: set[str] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -180,10 +190,10 @@ def _drop_exact_duplicates(frame: pl.DataFrame) -> pl.DataFrame:
     import polars as pl
 
     columns = [c.name for c in COLUMNS]
-    hashed = frame.with_columns(pl.struct(columns).hash().alias("__h"))
-    suspects = hashed.filter(pl.col("__h").is_duplicated())
-    if suspects.height == 0:
+    hashes = frame.select(columns).hash_rows()
+    if hashes.n_unique() == frame.height:  # the common case: no two rows share a hash
         return frame
+    suspects = frame.filter(hashes.is_duplicated())
     repeated = suspects.filter(~pl.struct(columns).is_first_distinct()).get_column("source_line")
     return frame.filter(~pl.col("source_line").is_in(repeated.implode()))
 
