@@ -81,7 +81,7 @@ def main() -> None:
     legacy = run(LEGACY, str(path), "2022-04", str(warm), str(args.repeat))
     new_rate, legacy_rate = new["rows"] / new["seconds"], legacy["rows"] / legacy["seconds"]
     print(f"input: {path.name}, {args.rows:,} rows, {path.stat().st_size / 1e6:.1f} MB (CP949)")
-    print(f"digest (typed, into DuckDB): {new['seconds']:.2f} s best of {args.repeat} = {new_rate:,.0f} rows/s, "
+    print(f"digest (typed, into the silver Parquet month): {new['seconds']:.2f} s best of {args.repeat} = {new_rate:,.0f} rows/s, "
           f"peak RSS {new['peak_rss_mb']:.0f} MB (runs: {', '.join(f'{t:.2f}' for t in new['all'])} s)")
     print(f"legacy baseline (pandas cp949 -> utf-8-sig, untyped): {legacy['seconds']:.2f} s = {legacy_rate:,.0f} rows/s, "
           f"peak RSS {legacy['peak_rss_mb']:.0f} MB")

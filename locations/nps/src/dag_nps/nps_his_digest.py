@@ -1,4 +1,5 @@
-"""Silver asset `nps_his_digest`: the month's file decoded, typed and de-duplicated into DuckDB."""
+"""Silver asset `nps_his_digest`: the month's file decoded, typed and de-duplicated into silver
+(a Parquet file per month, read through the DuckDB view `nps_pension_silver`)."""
 
 
 import dagster as dg
