@@ -125,43 +125,37 @@ def _result(nps_postgres: PostgresResource, run_uuid: str, months, totals) -> dg
     )
 
 
+# Both matching paths fill the same fact table from the same rules; only the months differ.
+_FACT_ASSET = {
+    "group_name": "NPS_SaaS",
+    "deps": ["nps_ensure_saas_tables"],
+    "kinds": {"sql", "postgres"},
+    "tags": SAAS_TAGS,
+    "metadata": {"dagster/column_schema": FACT_SCHEMA, "table_name": "public.fact_pension_monthly"},
+}
+
+
+def _run_matching(context: dg.AssetExecutionContext, nps_postgres: PostgresResource, runner) -> dg.MaterializeResult:
+    import uuid
+
+    run_uuid = str(uuid.uuid4())
+    months, totals = runner(nps_postgres.connection, run_uuid, context.log.info)
+    return _result(nps_postgres, run_uuid, months, totals)
+
+
 @dg.asset(
-    group_name="NPS_SaaS",
-    deps=["nps_ensure_saas_tables"],
-    kinds={"sql", "postgres"},
-    tags=SAAS_TAGS,
-    metadata={"dagster/column_schema": FACT_SCHEMA, "table_name": "public.fact_pension_monthly"},
+    **_FACT_ASSET,
     description="최근 월(마지막 처리 월 − 1개월부터)을 회사 차원에 매칭해 월별 팩트·별칭·롤업·계보를 갱신.",
 )
 def nps_saas_etl_run(context: dg.AssetExecutionContext, nps_postgres: PostgresResource) -> dg.MaterializeResult:
     """Incremental matching ETL: new months since etl_control.last_ym (minus one month)."""
-    import uuid
-
-    run_uuid = str(uuid.uuid4())
-
-    def connection():
-        return nps_postgres.connection()
-
-    months, totals = run_incremental(connection, run_uuid, context.log.info)
-    return _result(nps_postgres, run_uuid, months, totals)
+    return _run_matching(context, nps_postgres, run_incremental)
 
 
 @dg.asset(
-    group_name="NPS_SaaS",
-    deps=["nps_ensure_saas_tables"],
-    kinds={"sql", "postgres"},
-    tags=SAAS_TAGS,
-    metadata={"dagster/column_schema": FACT_SCHEMA, "table_name": "public.fact_pension_monthly"},
+    **_FACT_ASSET,
     description="SaaS 계층을 비우고 pension 전체에서 증분 ETL과 같은 규칙으로 월별 재구축.",
 )
 def nps_full_rebuild_from_pension(context: dg.AssetExecutionContext, nps_postgres: PostgresResource) -> dg.MaterializeResult:
     """Full rebuild: truncate the layer and replay the matching over every month."""
-    import uuid
-
-    run_uuid = str(uuid.uuid4())
-
-    def connection():
-        return nps_postgres.connection()
-
-    months, totals = run_full_rebuild(connection, run_uuid, context.log.info)
-    return _result(nps_postgres, run_uuid, months, totals)
+    return _run_matching(context, nps_postgres, run_full_rebuild)
