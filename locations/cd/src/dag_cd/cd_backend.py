@@ -1,8 +1,8 @@
 """One storage interface over the two CD sinks, so each pipeline step is written once.
 
-Steps write SQL with `?` placeholders in the subset that Postgres and SQLite (libsql) share
+Steps write SQL with `?` bind parameters in the subset that Postgres and SQLite (libsql) share
 (UPDATE … FROM, window functions, ON CONFLICT, RETURNING) and call `Tx` methods; the Postgres
-adapter turns placeholders into `%s` and bulk inserts into COPY, the libsql adapter turns dates
+adapter turns them into `%s` and bulk inserts into COPY, the libsql adapter turns dates
 into `YYYY-MM-DD` text. Where the dialects really differ, `Tx.dialect` picks the variant.
 """
 
@@ -47,8 +47,8 @@ class Tx(ABC):
     def insert_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
         ...
 
-    def cast_metric(self, placeholder: str = "?") -> str:
-        return placeholder
+    def cast_metric(self, param: str = "?") -> str:
+        return param
 
     def ensure_schema(self) -> None:
         for statement in ddl(self.dialect):
@@ -103,8 +103,8 @@ class PostgresTx(Tx):
 
         return copy_rows(self.conn, table, columns, rows)
 
-    def cast_metric(self, placeholder="?"):
-        return f"CAST({placeholder} AS metric_type)"
+    def cast_metric(self, param="?"):
+        return f"CAST({param} AS metric_type)"
 
     def ensure_schema(self) -> None:
         """Tables exist: nothing to do; else create them under a lock, as the three exchange runs

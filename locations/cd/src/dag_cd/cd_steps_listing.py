@@ -165,11 +165,11 @@ def upsert_company_by_security(backend: Backend, day: date, exchange: str, log: 
     stamp = now()
     created: list[tuple[str, str, str]] = []
     with backend.transaction() as tx:
-        placeholders = ", ".join("?" * len(EXCLUDED_TYPES))
+        excluded_params = ", ".join("?" * len(EXCLUDED_TYPES))
         rows = tx.query(
             "SELECT s.security_id, s.name, s.type, s.company_id, c.name FROM security s "
             "LEFT JOIN company c ON c.company_id = s.company_id "
-            f"WHERE s.exchange = ? AND s.delisting_date IS NULL AND (s.type IS NULL OR s.type NOT IN ({placeholders})) "
+            f"WHERE s.exchange = ? AND s.delisting_date IS NULL AND (s.type IS NULL OR s.type NOT IN ({excluded_params})) "
             "ORDER BY s.ticker", (exchange, *EXCLUDED_TYPES))
         by_name = {name: str(cid) for cid, name in tx.query("SELECT company_id, name FROM company")}
         # Common shares first, so a renamed company exists before its preferred shares look for it.
