@@ -9,8 +9,8 @@ into `YYYY-MM-DD` text. Where the dialects really differ, `Tx.dialect` picks the
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from datetime import date, datetime
 from typing import Any
 
@@ -157,16 +157,14 @@ class SqliteTx(Tx):
         return len(rows)
 
 
-class Backend:
+class Backend(ABC):
     """A sink the CD steps write to: `transaction()` yields a `Tx`; all of it lands or none."""
 
     dialect: str
     label: str
 
-    @contextmanager
-    def transaction(self) -> Iterator[Tx]:
-        raise NotImplementedError
-        yield
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager[Tx]: ...
 
     def after_write(self, log: Any = None) -> None:
         """Called after a step committed (the Turso mirror pushes its replica here)."""

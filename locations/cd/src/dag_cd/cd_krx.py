@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import re
 import time
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -132,11 +133,11 @@ def read_snapshot_csv(path: Path, dataset: str) -> KrxFrame:
     return frame
 
 
-class KrxSource:
+class KrxSource(ABC):
     """What the CD steps ask KRX for; every method answers for one date and one market."""
 
-    def fetch(self, dataset: str, day: date, market: str) -> KrxFrame:
-        raise NotImplementedError
+    @abstractmethod
+    def fetch(self, dataset: str, day: date, market: str) -> KrxFrame: ...
 
 
 class LocalKrxResource(dg.ConfigurableResource, KrxSource):

@@ -58,10 +58,10 @@ def ensure_ledger(conn: Any) -> None:
 def record(conn: Any, entry: LedgerEntry) -> None:
     """Insert or replace the ledger row of one release."""
     values = [getattr(entry, name) for name in LEDGER_COLUMNS]
-    placeholders = ", ".join("?" for _ in LEDGER_COLUMNS)
+    params = ", ".join("?" for _ in LEDGER_COLUMNS)
     updates = ", ".join(f"{name} = excluded.{name}" for name in LEDGER_COLUMNS[1:])
     conn.execute(
-        f"INSERT INTO {LEDGER_TABLE} ({', '.join(LEDGER_COLUMNS)}) VALUES ({placeholders}) "
+        f"INSERT INTO {LEDGER_TABLE} ({', '.join(LEDGER_COLUMNS)}) VALUES ({params}) "
         f"ON CONFLICT (release_key) DO UPDATE SET {updates}, recorded_at = now()",
         values,
     )

@@ -59,7 +59,7 @@ def _forms_regex(forms) -> str:
 
 
 def _mask(protected, words) -> tuple[list[str], list[str]]:
-    """plpgsql statements masking and restoring protected tokens with {n} placeholders."""
+    """plpgsql statements masking and restoring protected tokens with numbered {n} markers."""
     mask, restore = [], []
     for index, token in enumerate((*protected, *words)):
         holder = "{" + str(index) + "}"
