@@ -2,8 +2,10 @@
 
 Run: uv run --project locations/nps python bench/bench_nps_digest.py [--rows 600000] [--repeat 3]
 
-New: CP949 → UTF-8 (compiled kernel, 2 threads) → polars typing, trimming, de-duplication →
-DuckDB silver table (one transaction). Legacy baseline, measured in the same run on the same file:
+New: the file mapped into memory → one compiled pass (2 threads) that decodes CP949, splits,
+trims and types every field into Arrow buffers → polars de-duplication → the month replaced in
+the DuckDB table `nps_pension_silver` (one transaction, connection opened and closed as the asset
+does, so the commit's checkpoint is counted). Legacy baseline, measured in the same run on the same file:
 pandas read_csv(encoding="cp949", dtype=str) then to_csv(encoding="utf-8-sig"), untyped.
 Each approach runs in its own subprocess so its peak RSS is its own. Targets: ≥ 5× the legacy
 rate and ≥ 400,000 rows/s with typed output.
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -81,11 +84,13 @@ def main() -> None:
     legacy = run(LEGACY, str(path), "2022-04", str(warm), str(args.repeat))
     new_rate, legacy_rate = new["rows"] / new["seconds"], legacy["rows"] / legacy["seconds"]
     print(f"input: {path.name}, {args.rows:,} rows, {path.stat().st_size / 1e6:.1f} MB (CP949)")
-    print(f"digest (typed, into the silver Parquet month): {new['seconds']:.2f} s best of {args.repeat} = {new_rate:,.0f} rows/s, "
+    print(f"digest (typed, into the DuckDB silver table): {new['seconds']:.2f} s best of {args.repeat} = {new_rate:,.0f} rows/s, "
           f"peak RSS {new['peak_rss_mb']:.0f} MB (runs: {', '.join(f'{t:.2f}' for t in new['all'])} s)")
     print(f"legacy baseline (pandas cp949 -> utf-8-sig, untyped): {legacy['seconds']:.2f} s = {legacy_rate:,.0f} rows/s, "
           f"peak RSS {legacy['peak_rss_mb']:.0f} MB")
-    print(f"speed-up: {new_rate / legacy_rate:.1f}x (target >= 5x and >= 400,000 rows/s)")
+    new_median = statistics.median(new["all"])
+    print(f"speed-up: {new_rate / legacy_rate:.1f}x best against best, {legacy['seconds'] / new_median:.1f}x on the "
+          f"median digest ({new_median:.2f} s) (target >= 5x and >= 400,000 rows/s)")
 
 
 if __name__ == "__main__":

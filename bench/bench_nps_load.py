@@ -3,8 +3,8 @@
 Run: uv run --project locations/nps python bench/bench_nps_load.py [--rows 600000] [--repeat 3]
 
 Both load the same silver month into a fresh `public.pension` (same DDL, BRIN month index):
-the pipeline's path (silver Parquet → CSV chunks formatted by a producer thread → DELETE + COPY
-in one transaction via psycopg, export included in the time) and, as the baseline,
+the pipeline's path (the month read from the DuckDB silver table → CSV chunks formatted by a
+producer thread → DELETE + COPY in one transaction via psycopg, the read included in the time) and, as the baseline,
 `psql -c "\\copy pension (...) FROM 'month.csv' (FORMAT csv)"` of the same rows exported to a CSV
 file beforehand (the export is not counted for psql). Target: ≥ 80% of the psql rate.
 Uses NPS_POSTGRES_URL when set, else an embedded PostgreSQL in a temporary folder.
@@ -62,7 +62,7 @@ def main() -> None:
     from dag_nps.nps_columns import COLUMN_NAMES
     from dag_nps.nps_digest import digest_file
     from dag_nps.nps_pension_table import export_month_csv, load_month
-    from dag_nps.nps_silver import ensure_silver, replace_month
+    from dag_nps.nps_silver import ensure_silver, read_month, replace_month
     from dag_shared.resources.duckdb import duckdb_resource
     from nps_generate import generate
 
@@ -89,8 +89,10 @@ def main() -> None:
             baseline.append(time.perf_counter() - start)
             fresh_table(url)
             start = time.perf_counter()
+            with duck.get_connection() as conn:
+                frame = read_month(conn, month)
             with psycopg.connect(url) as pconn:
-                loaded = load_month(pconn, month)
+                loaded = load_month(pconn, month, frame)
             pipeline.append(time.perf_counter() - start)
             assert loaded == rows
     finally:
@@ -98,7 +100,7 @@ def main() -> None:
             server.stop()
     ours, theirs = rows / min(pipeline), rows / min(baseline)
     print(f"{rows:,} cleansed rows of {month}")
-    print(f"pipeline load (Parquet -> CSV stream + DELETE + COPY, one transaction): {min(pipeline):.2f} s = {ours:,.0f} rows/s")
+    print(f"pipeline load (DuckDB silver -> CSV stream + DELETE + COPY, one transaction): {min(pipeline):.2f} s = {ours:,.0f} rows/s")
     print(f"baseline psql \\copy of the same CSV: {min(baseline):.2f} s = {theirs:,.0f} rows/s")
     print(f"ratio: {ours / theirs:.0%} of psql \\copy (target >= 80%)")
 

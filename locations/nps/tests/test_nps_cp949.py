@@ -1,7 +1,12 @@
-"""The CP949 → UTF-8 kernel agrees with Python's codec and splits work without changing output."""
+"""The compiled CP949 splitter agrees with Python's codec and csv module, however the work is cut."""
+
+import csv
+import io
 
 import pytest
-from dag_nps.nps_cp949 import DecodeError, transcode_bytes, transcode_file
+from dag_nps.nps_columns import COLUMN_NAMES
+from dag_nps.nps_cp949 import DecodeError, Layout, scan_file, split_records
+from dag_nps.nps_digest import _frame, read_header
 from dag_nps.nps_sample import encode_rows, month_rows
 
 
@@ -12,50 +17,51 @@ def sample_bytes(rows=200):
     return encode_rows(records)
 
 
-def expected_output(data: bytes) -> bytes:
-    """Python's codec, with the `<line>,` prefix the kernel adds to every record."""
-    import csv
-    import io
+def as_text_rows(path, data, workers=1, slice_bytes=24 << 20):
+    """Every field as text (trimmed, empty = None), one tuple per record, by the compiled splitter."""
+    _, start = read_header(path, data)
+    layout = Layout.text(22)
+    split = split_records(path, data, start, 2, layout, workers=workers, slice_bytes=slice_bytes)
+    return _frame(split, list(COLUMN_NAMES), layout).rows()
 
-    text = data.decode("cp949")
-    out, line = [], 1
-    reader = csv.reader(io.StringIO(text, newline=""))
+
+def expected_rows(data: bytes):
+    """Python's codec and csv module, trimmed like the splitter; lines as the record's first line."""
+    reader = csv.reader(io.StringIO(data.decode("cp949"), newline=""))
+    next(reader)
+    rows, line = [], 2
     for record in reader:
-        out.append(f"{line},")
-        line_text = io.StringIO()
-        csv.writer(line_text, lineterminator="\r\n").writerow(record)
-        out.append(line_text.getvalue())
+        rows.append((line, *[(value.strip() or None) for value in record]))
         line = reader.line_num + 1
-    return "".join(out).encode("utf-8")
+    return rows
 
 
-def test_the_kernel_output_equals_pythons_codec_plus_line_numbers(tmp_path):
+def test_the_splitter_equals_pythons_codec_and_csv_reader(tmp_path):
     data = sample_bytes()
     path = tmp_path / "x.csv"
     path.write_bytes(data)
-    utf8, result = transcode_bytes(path, data, expected_fields=22)
-    assert bytes(utf8) == expected_output(data)
-    assert result.rejects == []
+    assert as_text_rows(path, data) == expected_rows(data)
 
 
 @pytest.mark.parametrize("workers", [2, 3, 5])
-def test_splitting_the_file_between_threads_gives_the_same_bytes_even_inside_quoted_newlines(tmp_path, workers):
+def test_cutting_the_file_into_slices_and_threads_changes_nothing_even_inside_quoted_newlines(tmp_path, workers):
     data = sample_bytes(301)
     path = tmp_path / "x.csv"
     path.write_bytes(data)
-    single, _ = transcode_bytes(path, data, expected_fields=22, workers=1)
-    split, _ = transcode_bytes(path, data, expected_fields=22, workers=workers)
-    assert bytes(split) == bytes(single)
+    assert as_text_rows(path, data, workers=workers, slice_bytes=997) == as_text_rows(path, data)
 
 
-def test_streaming_in_small_chunks_gives_the_same_bytes(tmp_path):
-    data = sample_bytes(50)
+def test_scanning_in_small_chunks_finds_the_same_rejects_as_one_pass(tmp_path):
+    records = [list(r) for r in month_rows("2022-04", 50)]
+    records[10] = records[10][:21]
+    records[30] = [*records[30], "extra"]
+    data = encode_rows(records)
     path = tmp_path / "x.csv"
     path.write_bytes(data)
-    target = tmp_path / "out.csv"
-    transcode_file(path, target, expected_fields=22, chunk_bytes=97)
-    whole, _ = transcode_bytes(path, data, expected_fields=22)
-    assert target.read_bytes() == bytes(whole)
+    small = scan_file(path, 22, chunk_bytes=97).rejects
+    whole = scan_file(path, 22).rejects
+    assert [(line, fields) for line, fields, _ in small] == [(12, 21), (32, 23)]
+    assert small == whole
 
 
 def test_a_lone_lead_byte_at_the_end_is_an_error_with_its_line(tmp_path):
@@ -64,4 +70,4 @@ def test_a_lone_lead_byte_at_the_end_is_an_error_with_its_line(tmp_path):
     path.write_bytes(data)
     # header + three records, the first of which spans two lines: the stray byte is on line 6
     with pytest.raises(DecodeError, match="line 6: byte offset"):
-        transcode_bytes(path, data, expected_fields=22)
+        scan_file(path, 22)

@@ -156,24 +156,20 @@ def test_padded_or_quoted_empty_values_are_trimmed_in_any_column(tmp_path, value
     assert column(digest, "subscriber_count")[1] == (7 if "7" in raw_value.replace("01234", "7") else None)
 
 
-def test_the_fast_path_and_the_full_clean_give_the_same_frame(tmp_path):
-    import io
-
-    import polars as pl
-    from dag_nps.nps_columns import match_header
-    from dag_nps.nps_cp949 import transcode_bytes
-    from dag_nps.nps_digest import _typed, read_header
-
-    records = rows(300)
-    records[5][1] = "  앞뒤 공백  "
-    records[9][6] = ""
-    path = write(tmp_path, records)
-    utf8, result = transcode_bytes(path, path.read_bytes(), 22)
-    names = match_header(read_header(io.BytesIO(utf8)))
-    raw = pl.read_csv(bytes(utf8), has_header=True, new_columns=["source_line", *names], infer_schema=False, empty_string_is_null=True,
-                      schema_overrides={"source_line": pl.Int64})
-    fast, _ = _typed(raw, "2022-04", {n for n, flag in zip(names, result.needs_clean) if flag})
-    full, _ = _typed(raw, "2022-04", None)
-    assert fast.equals(full)
-    assert "company_name" in {n for n, flag in zip(names, result.needs_clean) if flag}
-    assert "industry_code" not in {n for n, flag in zip(names, result.needs_clean) if flag}
+def test_out_of_range_numbers_and_impossible_dates_are_quarantined_naming_every_bad_value(tmp_path):
+    records = rows(4)
+    records[0][18], records[0][19] = "+7", "9223372036854775807"  # both convert
+    records[1][18] = "2147483648"  # one past the INTEGER range
+    records[2][15], records[2][20] = "2022-02-30", "-"
+    records[3][16] = "2024-02-29"  # a leap day is a date
+    digest = digest_file(write(tmp_path, records), "2022-04")
+    assert column(digest, "source_line") == [2, 5]
+    assert column(digest, "subscriber_count")[0] == 7
+    assert column(digest, "monthly_notice_amount")[0] == 9223372036854775807
+    assert column(digest, "re_registered_at")[1] == dt.date(2024, 2, 29)
+    reasons = {line: reason for _, _, line, reason, _ in digest.quarantine}
+    assert reasons[3] == "column 가입자수 (subscriber_count): not an integer: 2147483648"
+    assert reasons[4] == (
+        "column 적용일자 (applied_at): not a YYYY-MM-DD date: 2022-02-30; "
+        "column 신규취득자수 (new_subscribers): not an integer: -"
+    )

@@ -74,12 +74,14 @@ def test_a_failure_in_the_middle_of_a_load_leaves_the_previous_month_intact(samp
     before = pension(sample_env["postgres_url"], "id, company_name, zip_code")
     # A silver row the warehouse rejects (zip_code longer than VARCHAR(10)), placed last so that
     # COPY has already streamed the rest of the month when it fails.
-    import polars as pl
-    from dag_nps.nps_silver import month_file
+    from dag_nps.nps_silver import SILVER_TABLE
+    from dag_shared.resources.duckdb import duckdb_resource
 
-    silver = pl.read_parquet(month_file("2022-04"))
-    bad = silver.head(1).with_columns(pl.lit(10**6).cast(pl.Int64).alias("source_line"), pl.lit("12345678901").alias("zip_code"))
-    pl.concat([silver, bad]).write_parquet(month_file("2022-04"))
+    with duckdb_resource("nps").get_connection() as duck:
+        duck.execute(
+            f"INSERT INTO {SILVER_TABLE} SELECT * REPLACE (10**6 AS source_line, '12345678901' AS zip_code) "
+            f"FROM {SILVER_TABLE} WHERE data_created_ym = DATE '2022-04-01' LIMIT 1"
+        )
     result = run_month("2022-04", resources, assets=[nps_his_postgres_append])
     assert not result.success
     assert "value too long" in str(result.get_step_failure_events()[0].event_specific_data.error.to_string())
@@ -127,7 +129,9 @@ def test_the_duplicate_check_fails_when_a_month_holds_a_row_twice(sample_env):
         )
     evaluation = nps_pension_no_duplicate_natural_keys(nps_postgres=resources["nps_postgres"])
     assert not evaluation.passed and evaluation.metadata["duplicate_keys"].value == 1
-    assert not simple_postgres_check(nps_postgres=resources["nps_postgres"]).passed  # 2,502 rows vs 2,500 in silver
+    silver_check = simple_postgres_check(nps_postgres=resources["nps_postgres"], nps_duckdb=resources["nps_duckdb"])
+    assert not silver_check.passed  # 2,502 rows vs 2,500 in silver
+    assert silver_check.metadata["mismatched_months"].value == {"2022-04": {"silver": 2500, "pension": 2502}}
 
 
 def test_the_quarantine_check_fails_when_too_many_rows_are_quarantined(nps_env):

@@ -15,16 +15,11 @@ def _table_exists(conn, name: str) -> bool:
 
 
 @dg.asset_check(asset="nps_his_postgres_append", blocking=True, description="Every digested month has the same row count in pension as in silver, and pension is not empty.")
-def simple_postgres_check(nps_postgres: PostgresResource) -> dg.AssetCheckResult:
-    import duckdb
+def simple_postgres_check(nps_postgres: PostgresResource, nps_duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    from dag_nps.nps_silver import silver_month_counts
 
-    from dag_nps.nps_silver import silver_dir
-
-    pattern = str(silver_dir() / "*.parquet")
-    with duckdb.connect() as duck:  # in memory: the Parquet months, without locking nps.duckdb
-        silver = dict(duck.execute(
-            f"SELECT strftime(data_created_ym, '%Y-%m'), count(*) FROM read_parquet('{pattern}') GROUP BY 1"
-        ).fetchall()) if any(silver_dir().glob("*.parquet")) else {}
+    with nps_duckdb.get_connection() as duck:
+        silver = silver_month_counts(duck)
     with nps_postgres.connection() as conn:
         if not _table_exists(conn, "public.pension"):
             return dg.AssetCheckResult(passed=False, description="public.pension does not exist")

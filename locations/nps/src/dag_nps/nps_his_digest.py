@@ -1,5 +1,5 @@
-"""Silver asset `nps_his_digest`: the month's file decoded, typed and de-duplicated into silver
-(a Parquet file per month, read through the DuckDB view `nps_pension_silver`)."""
+"""Silver asset `nps_his_digest`: the month's file decoded, typed and de-duplicated into the
+DuckDB table `nps_pension_silver`, replacing that month."""
 
 
 import dagster as dg
@@ -16,18 +16,18 @@ from dag_nps.nps_silver import SILVER_SCHEMA
     deps=["nps_his_download"],
     kinds={"python", "polars", "duckdb"},
     tags={"data_tier": "silver", "domain": "pension", "source": "national_pension"},
-    metadata={"dagster/column_schema": SILVER_SCHEMA, "table": "nps_pension_silver (DuckDB view over monthly Parquet)"},
+    metadata={"dagster/column_schema": SILVER_SCHEMA, "table": "nps_pension_silver (DuckDB, .dag/duckdb/nps.duckdb)"},
     description="CP949 원본을 디코딩·정제·타입 변환하여 DuckDB nps_pension_silver에 월 단위로 교체 적재.",
 )
 def nps_his_digest(context: dg.AssetExecutionContext, nps_duckdb: DuckDBResource) -> dg.MaterializeResult:
     """Replace the month of `nps_pension_silver`; unparseable rows go to `nps_digest_quarantine`."""
     from pathlib import Path
 
-    from dag_shared.metadata import duckdb_query_metadata
+    from dag_shared.metadata import frame_metadata
 
     from dag_nps.nps_digest import digest_file
     from dag_nps.nps_ledger import ensure_ledger, file_for_month
-    from dag_nps.nps_silver import ensure_silver, month_file, replace_month
+    from dag_nps.nps_silver import ensure_silver, replace_month
 
     month = month_key(context)
     with nps_duckdb.get_connection() as conn:
@@ -41,12 +41,14 @@ def nps_his_digest(context: dg.AssetExecutionContext, nps_duckdb: DuckDBResource
     with nps_duckdb.get_connection() as conn:
         ensure_silver(conn)
         replace_month(conn, month, digest, entry.release_key, entry.sha256, entry.source_encoding)
-        table_metadata = duckdb_query_metadata(
-            conn, f"SELECT * FROM read_parquet('{month_file(month)}') ORDER BY source_line"
-        )
+    context.log.info(
+        f"{month}: {digest.frame.height} rows into nps_pension_silver, {digest.duplicates_removed} duplicates "
+        f"removed, {len(digest.quarantine)} quarantined"
+    )
     return dg.MaterializeResult(
         metadata={
-            **table_metadata,
+            **frame_metadata(digest.frame),
+            "dagster/column_schema": SILVER_SCHEMA,  # the DuckDB column types, described
             "file": entry.release_key,
             "source_encoding": entry.source_encoding,
             "rows_read": digest.rows_read,

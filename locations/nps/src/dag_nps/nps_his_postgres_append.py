@@ -3,6 +3,7 @@
 
 import dagster as dg
 from dag_shared.resources.postgres import PostgresResource
+from dagster_duckdb import DuckDBResource
 
 from dag_nps.nps_partitions import NPS_MONTHS, month_key
 from dag_nps.nps_pension_table import PENSION_SCHEMA
@@ -17,17 +18,25 @@ from dag_nps.nps_pension_table import PENSION_SCHEMA
     metadata={"dagster/column_schema": PENSION_SCHEMA, "table_name": "public.pension"},
     description="정제된 월 데이터를 Postgres public.pension에 한 트랜잭션으로 교체 적재 (DELETE + COPY).",
 )
-def nps_his_postgres_append(context: dg.AssetExecutionContext, nps_postgres: PostgresResource) -> dg.MaterializeResult:
+def nps_his_postgres_append(
+    context: dg.AssetExecutionContext, nps_postgres: PostgresResource, nps_duckdb: DuckDBResource
+) -> dg.MaterializeResult:
     """Delete the month and COPY it again in one transaction: re-runs leave the same rows."""
     from dag_shared.metadata import postgres_query_metadata
 
     from dag_nps.nps_pension_table import ensure_pension, load_month
+    from dag_nps.nps_silver import read_month
 
     month = month_key(context)
+    with nps_duckdb.get_connection() as duck:  # held only while reading: digests of other months wait less
+        try:
+            frame = read_month(duck, month)
+        except LookupError as error:
+            raise dg.Failure(str(error)) from None
     with nps_postgres.transaction() as conn:
         ensure_pension(conn)
     with nps_postgres.connection() as conn:
-        loaded = load_month(conn, month)
+        loaded = load_month(conn, month, frame)
     with nps_postgres.connection() as conn:
         table_metadata = postgres_query_metadata(
             conn,

@@ -34,22 +34,15 @@ def ensure_pension(conn: Any) -> None:
 
 def export_month_csv(duck_conn: Any, month: str, target: Path) -> int:
     """Write the month's silver rows as a headerless CSV file (the benchmark's psql \\copy input)."""
-    from dag_nps.nps_silver import month_file
+    from dag_nps.nps_silver import read_month
 
-    source = month_file(month)
-    if not source.is_file():
-        raise FileNotFoundError(f"no silver file for {month} ({source}): materialize nps_his_digest first")
-    relation = f"read_parquet('{source}')"
-    count = duck_conn.execute(f"SELECT count(*) FROM {relation}").fetchone()[0]
-    duck_conn.execute(
-        f"COPY (SELECT {', '.join(COLUMN_NAMES)} FROM {relation} ORDER BY source_line) "
-        f"TO '{target}' (FORMAT csv, HEADER false, DATEFORMAT '%Y-%m-%d')"
-    )
-    return count
+    frame = read_month(duck_conn, month)
+    frame.drop("source_line").write_csv(target, include_header=False, date_format="%Y-%m-%d", quote_style="non_numeric")
+    return frame.height
 
 
-def csv_chunks(month: str, rows_per_chunk: int = 100_000) -> tuple[int, Iterator[bytes]]:
-    """(row count, CSV chunks) of the silver month, serialised by a producer thread.
+def csv_chunks(frame: Any, month: str, rows_per_chunk: int = 100_000) -> tuple[int, Iterator[bytes]]:
+    """(row count, CSV chunks) of the silver month's frame, serialised by a producer thread.
 
     The thread formats the next chunk while Postgres ingests the previous one, so the export
     costs almost nothing on top of COPY; the queue keeps at most a few chunks in memory.
@@ -58,17 +51,7 @@ def csv_chunks(month: str, rows_per_chunk: int = 100_000) -> tuple[int, Iterator
     import queue
     import threading
 
-    import polars as pl
-
-    from dag_nps.nps_silver import month_file
-
-    source = month_file(month)
-    if not source.is_file():
-        raise FileNotFoundError(f"no silver file for {month} ({source}): materialize nps_his_digest first")
-    frame = pl.read_parquet(source, columns=["source_line", *COLUMN_NAMES])
-    if not frame.get_column("source_line").is_sorted():  # the digest writes in source order
-        frame = frame.sort("source_line")
-    frame = frame.drop("source_line")
+    frame = frame.select(COLUMN_NAMES)
     chunks: queue.Queue = queue.Queue(maxsize=4)
     done = object()
     stop = threading.Event()
@@ -124,8 +107,8 @@ def replace_month(conn: Any, month: str, chunks: Iterable[bytes], expected_rows:
     return loaded
 
 
-def load_month(pg_conn: Any, month: str) -> int:
-    """Replace the month in Postgres inside one transaction, streaming from the silver file."""
-    expected, chunks = csv_chunks(month)
+def load_month(pg_conn: Any, month: str, frame: Any) -> int:
+    """Replace the month in Postgres inside one transaction with the silver rows of `frame`."""
+    expected, chunks = csv_chunks(frame, month)
     with pg_conn.transaction():
         return replace_month(pg_conn, month, chunks, expected)

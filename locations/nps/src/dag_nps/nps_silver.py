@@ -1,17 +1,12 @@
-"""The silver layer: typed rows per month, quarantined records and per-file statistics.
+"""The silver layer in the location's DuckDB file: typed rows, quarantined records, file statistics.
 
-The rows of a month live in one Parquet file (`$DAG_DATA_DIR/nps/silver/<YYYY-MM>.parquet`),
-replaced by an atomic rename, and DuckDB exposes all months as the view `nps_pension_silver`.
-Writing Parquet from polars is about three times faster than inserting the same 600,000 rows
-into a DuckDB table, and a month can never be half written. Quarantine and statistics are
-DuckDB tables, replaced per month in one transaction.
+`nps_pension_silver` holds every digested month, one row per kept source record. A month is
+replaced in one DuckDB transaction together with its quarantine rows and file statistics, so
+a failed digest leaves the previous month as it was and a re-run never duplicates a row.
 """
 
 from __future__ import annotations
 
-import os
-import uuid
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -35,6 +30,11 @@ SILVER_SCHEMA = dg.TableSchema(
 )
 
 DDL = (
+    f"CREATE TABLE IF NOT EXISTS {SILVER_TABLE} (\n    source_line BIGINT NOT NULL,\n"
+    + ",\n".join(
+        f"    {c.name} {duck_type(c.kind)}{' NOT NULL' if c.kind in ('month', 'name') else ''}" for c in COLUMNS
+    )
+    + "\n)",
     f"""CREATE TABLE IF NOT EXISTS {QUARANTINE_TABLE} (
         data_month VARCHAR NOT NULL, file VARCHAR NOT NULL, line BIGINT NOT NULL,
         reason VARCHAR NOT NULL, raw VARCHAR)""",
@@ -46,58 +46,74 @@ DDL = (
 )
 
 
-def silver_dir() -> Path:
-    from dag_shared.settings import data_dir
-
-    path = data_dir() / "nps" / "silver"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def month_file(month: str) -> Path:
-    return silver_dir() / f"{month}.parquet"
-
-
 def ensure_silver(conn: Any) -> None:
-    """The quarantine and statistics tables, and the view over the monthly Parquet files."""
+    """Create the silver, quarantine and statistics tables.
+
+    Data directories of the first release kept silver months as Parquet files behind a view of
+    the same name; the view is dropped so the table can take its place (re-digest those months).
+    """
+    kind = conn.execute("SELECT table_type FROM information_schema.tables WHERE table_name = ?", [SILVER_TABLE]).fetchone()
+    if kind is not None and kind[0] == "VIEW":
+        conn.execute(f"DROP VIEW {SILVER_TABLE}")
     for statement in DDL:
         conn.execute(statement)
-    if any(silver_dir().glob("*.parquet")):
-        pattern = str(silver_dir() / "*.parquet").replace("'", "''")
-        conn.execute(f"CREATE OR REPLACE VIEW {SILVER_TABLE} AS SELECT * FROM read_parquet('{pattern}')")
+
+
+def silver_month_counts(conn: Any) -> dict[str, int]:
+    """Rows per data month (YYYY-MM) in silver; empty when nothing was digested yet."""
+    if not silver_exists(conn):
+        return {}
+    return dict(conn.execute(
+        f"SELECT strftime(data_created_ym, '%Y-%m'), count(*) FROM {SILVER_TABLE} GROUP BY 1"
+    ).fetchall())
 
 
 def silver_exists(conn: Any) -> bool:
-    return bool(conn.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [SILVER_TABLE]
-    ).fetchone()[0])
+    (count,), = conn.execute(  # fetchall: a result left open would block the next conn.sql()
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ? AND table_type = 'BASE TABLE'",
+        [SILVER_TABLE],
+    ).fetchall()
+    return bool(count)
+
+
+def read_month(conn: Any, month: str) -> Any:
+    """The month's silver rows as a polars frame in source order (`source_line` first)."""
+    import polars as pl
+
+    if not silver_exists(conn):
+        raise LookupError(f"no silver table {SILVER_TABLE}: materialize nps_his_digest for {month} first")
+    query = f"SELECT * FROM {SILVER_TABLE} WHERE data_created_ym = ?::DATE"
+    frame = pl.from_arrow(conn.sql(query, params=[f"{month}-01"]).to_arrow_table())
+    if frame.height == 0:
+        raise LookupError(f"{SILVER_TABLE} has no rows for {month}: materialize nps_his_digest for {month} first")
+    return frame if frame.get_column("source_line").is_sorted() else frame.sort("source_line")
 
 
 def replace_month(conn: Any, month: str, digest: Any, file_name: str, sha256: str, encoding: str) -> None:
-    """Replace the month: Parquet written aside, statistics committed, then the file renamed in."""
+    """Replace the month's rows, quarantine and statistics in one transaction."""
+    import pyarrow as pa
+
     from dag_nps.nps_digest import quarantine_frame
 
-    target = month_file(month)
-    partial = target.with_suffix(f".{uuid.uuid4().hex[:8]}.partial")
-    digest.frame.write_parquet(partial, compression="lz4", statistics=False)
+    rows = pa.table(digest.frame)  # through the Arrow stream interface: no copy, one chunk per column
     quarantined = quarantine_frame(digest.quarantine).to_arrow()
+    conn.execute("BEGIN TRANSACTION")
     try:
-        conn.execute("BEGIN TRANSACTION")
-        try:
-            conn.execute(f"DELETE FROM {QUARANTINE_TABLE} WHERE data_month = ?", [month])
-            conn.register("nps_month_quarantine", quarantined)
-            conn.execute(f"INSERT INTO {QUARANTINE_TABLE} SELECT * FROM nps_month_quarantine")
-            conn.unregister("nps_month_quarantine")
-            conn.execute(
-                f"INSERT OR REPLACE INTO {FILES_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
-                [month, file_name, sha256, encoding, ",".join(digest.header), len(digest.header), digest.rows_read,
-                 digest.frame.height, digest.duplicates_removed, len(digest.quarantine)],
-            )
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        os.replace(partial, target)
+        conn.execute(f"DELETE FROM {SILVER_TABLE} WHERE data_created_ym = ?::DATE", [f"{month}-01"])
+        conn.register("nps_month_rows", rows)
+        conn.execute(f"INSERT INTO {SILVER_TABLE} SELECT * FROM nps_month_rows")
+        conn.execute(f"DELETE FROM {QUARANTINE_TABLE} WHERE data_month = ?", [month])
+        conn.register("nps_month_quarantine", quarantined)
+        conn.execute(f"INSERT INTO {QUARANTINE_TABLE} SELECT * FROM nps_month_quarantine")
+        conn.execute(
+            f"INSERT OR REPLACE INTO {FILES_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
+            [month, file_name, sha256, encoding, ",".join(digest.header), len(digest.header), digest.rows_read,
+             digest.frame.height, digest.duplicates_removed, len(digest.quarantine)],
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
     finally:
-        partial.unlink(missing_ok=True)
-    ensure_silver(conn)
+        for name in ("nps_month_rows", "nps_month_quarantine"):
+            conn.unregister(name)

@@ -67,7 +67,7 @@ def peek_month(path: Path) -> str:
 
 def check_file(path: Path, min_bytes: int) -> FileCheck:
     """Validate a whole file (size, HTML, header, CP949 throughout, complete last record)."""
-    from dag_nps.nps_cp949 import DecodeError, transcode_file
+    from dag_nps.nps_cp949 import DecodeError, scan_file
 
     size = path.stat().st_size
     sha = sha256_of(path)
@@ -82,7 +82,7 @@ def check_file(path: Path, min_bytes: int) -> FileCheck:
     except ValueError as error:
         return invalid(str(error))
     try:
-        result = transcode_file(path, None, expected_fields=len(COLUMNS))
+        result = scan_file(path, fields=len(COLUMNS))
     except DecodeError as error:
         return invalid(f"not CP949: {error}")
     with path.open("rb") as handle:
