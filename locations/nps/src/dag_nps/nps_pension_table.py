@@ -37,7 +37,7 @@ def export_month_csv(duck_conn: Any, month: str, target: Path) -> int:
     from dag_nps.nps_silver import read_month
 
     frame = read_month(duck_conn, month)
-    frame.drop("source_line").write_csv(target, include_header=False, date_format="%Y-%m-%d", quote_style="non_numeric")
+    frame.drop("source_line").write_csv(target, include_header=False, date_format="%Y-%m-%d", quote_style="necessary")
     return frame.height
 
 
