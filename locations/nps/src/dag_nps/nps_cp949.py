@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -144,8 +145,6 @@ def _run(src: Any, piece: _Slice, final: bool, layout: Layout, columns: Columns,
     data = np.empty(len(src) * 3 // 2 + 64, dtype=np.uint8)
     rejects = np.empty((MAX_REPORTS, 4), dtype=np.int64)
     errors = np.empty((MAX_REPORTS, 5), dtype=np.int64)
-    from datetime import date
-
     month_days = (date.fromisoformat(f"{layout.month}-01") - date(1970, 1, 1)).days if layout.month else 0
     result = _compiled().split_records(
         src, piece.first_line, final, utf8, length,

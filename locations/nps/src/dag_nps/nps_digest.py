@@ -34,7 +34,6 @@ from dag_nps.nps_cp949 import (
 if TYPE_CHECKING:
     import polars as pl
 
-QUARANTINE_COLUMNS = ("data_month", "file", "line", "reason", "raw")
 PARSE_WORKERS = 2  # kernel threads (the kernel releases the GIL)
 
 
@@ -45,19 +44,6 @@ class Digest:
     rows_read: int
     duplicates_removed: int
     quarantine: list[tuple[str, str, int, str, str]] = field(default_factory=list)
-
-
-def _pl_type(kind: str):
-    import polars as pl
-
-    return {"month": pl.Date, "date": pl.Date, "int": pl.Int32, "bigint": pl.Int64}.get(kind, pl.String)
-
-
-def silver_schema() -> dict[str, object]:
-    """Column → polars type of the silver table (source_line, then the 22 columns)."""
-    import polars as pl
-
-    return {"source_line": pl.Int64, **{c.name: _pl_type(c.kind) for c in COLUMNS}}
 
 
 def _max_length(pg_type: str) -> int:
