@@ -109,6 +109,15 @@ def test_the_month_comes_from_the_data_column_not_the_file_name(tmp_path):
     assert "2022-02 is not the file's month 2022-03" in digest.quarantine[0][3]
 
 
+def test_a_file_of_mostly_bad_records_fails_instead_of_quarantining_them_all(tmp_path, monkeypatch):
+    from dag_nps import nps_cp949
+
+    monkeypatch.setattr(nps_cp949, "MAX_REPORTS", 3)
+    path = write(tmp_path, rows(10, month="2022-03"))  # more than 3 in each of the two slices
+    with pytest.raises(nps_cp949.TooManyBadRecords, match=rf"{path.name}: line 2: more than 3 records"):
+        digest_file(path, "2022-04")
+
+
 def test_a_changed_header_fails_naming_file_line_and_column(tmp_path):
     header = ORIGINAL_HEADER.replace("우편번호", "우편코드")
     path = write(tmp_path, rows(3), header=header)

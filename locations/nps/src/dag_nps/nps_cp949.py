@@ -31,6 +31,10 @@ class DecodeError(ValueError):
     """A byte sequence that is not CP949, located by file, line and byte offset."""
 
 
+class TooManyBadRecords(ValueError):
+    """So many records are malformed that the file is wrong as a whole (another month, another format)."""
+
+
 @functools.cache
 def _table():
     """(utf8 bytes [65536, 3], length [65536]) for every CP949 double-byte code; 0 = invalid."""
@@ -155,7 +159,11 @@ def _run(src: Any, piece: _Slice, final: bool, layout: Layout, columns: Columns,
     )
     rows, used, consumed, next_line, rejects_used, errors_used, failed_at = result
     if failed_at == -1:
-        raise DecodeError(f"{source}: more than {MAX_REPORTS} records with a wrong field count or a bad value")
+        first = min([int(rejects[0, 0])] * bool(rejects_used) + [int(errors[0, 0])] * bool(errors_used))
+        raise TooManyBadRecords(
+            f"{source}: line {first}: more than {MAX_REPORTS:,} records from here on have a wrong field count or a "
+            "value that does not convert; the file is not digested (is it the partition's month and format?)"
+        )
     if failed_at:
         bad = failed_at - 1
         raw = src[bad : bad + 2].tobytes()
