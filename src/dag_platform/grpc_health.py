@@ -26,15 +26,15 @@ def is_serving(host: str, port: int, timeout: float = 1.0) -> bool:
 
 
 def wait_until_serving(
-    endpoints: dict[str, tuple[str, int]], timeout: float, alive=lambda name: True
+    endpoints: dict[str, tuple[str, int]], timeout: float, alive=lambda name: True, last_output=lambda name: ""
 ) -> None:
-    """Block until every named endpoint is SERVING; fail early if its process died."""
+    """Block until every named endpoint is SERVING; fail early, with its last output, if its process died."""
     pending = dict(endpoints)
     deadline = time.monotonic() + timeout
     while pending:
         for name, (host, port) in list(pending.items()):
             if not alive(name):
-                raise RuntimeError(f"code server {name} exited before serving")
+                raise RuntimeError(f"code server {name} exited before serving; its last output:\n{last_output(name)}")
             if is_serving(host, port):
                 del pending[name]
         if not pending:

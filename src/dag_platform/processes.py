@@ -51,6 +51,14 @@ class ManagedProcess:
     def alive(self) -> bool:
         return self.process.poll() is None
 
+    def last_output(self, max_lines: int = 30) -> str:
+        """The end of what the process printed (its log file), for error messages."""
+        self._pump.join(timeout=2)  # let the pump copy what a process that just exited printed
+        with open(self._log.name, "rb") as handle:
+            handle.seek(max(0, handle.seek(0, os.SEEK_END) - 16384))
+            lines = handle.read().decode("utf-8", "replace").splitlines()
+        return "\n".join(lines[-max_lines:])
+
     def stop(self, timeout: float = 15) -> None:
         """SIGTERM the process group, then SIGKILL whatever is left after `timeout` seconds."""
         for sig in (signal.SIGTERM, signal.SIGKILL):

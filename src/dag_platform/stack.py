@@ -89,7 +89,12 @@ class Stack:
         )
         self._finish_migration(migration)
         log.info(f"instance schema current after {time.monotonic() - started:.1f}s")
-        wait_until_serving(endpoints, timeout=load_timeout, alive=lambda name: self.processes[name].alive())
+        wait_until_serving(
+            endpoints,
+            timeout=load_timeout,
+            alive=lambda name: self.processes[name].alive(),
+            last_output=lambda name: self.processes[name].last_output(),
+        )
         log.info(f"all code servers serving after {time.monotonic() - started:.1f}s")
         client = DagsterGraphQL(self.config.webserver_url)
         try:
