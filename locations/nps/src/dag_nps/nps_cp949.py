@@ -259,7 +259,7 @@ def scan_file(source: Path, fields: int, chunk_bytes: int = 16 * 1024 * 1024) ->
             if not data:
                 break
             src = np.frombuffer(data, dtype=np.uint8)
-            rows = data.count(b"\n") + 1
+            rows = int(_compiled().count_line_breaks(src)) + 1
             piece = _Slice(offset, offset + len(data), line, 0, rows)
             _, _, consumed, line, rejects, _ = _run(src, piece, final, layout, Columns.allocate(layout, rows), 0, source)
             split.rejects.extend(rejects)

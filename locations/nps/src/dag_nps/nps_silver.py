@@ -52,8 +52,7 @@ def ensure_silver(conn: Any) -> None:
     Data directories of the first release kept silver months as Parquet files behind a view of
     the same name; the view is dropped so the table can take its place (re-digest those months).
     """
-    kind = conn.execute("SELECT table_type FROM information_schema.tables WHERE table_name = ?", [SILVER_TABLE]).fetchone()
-    if kind is not None and kind[0] == "VIEW":
+    if _silver_kind(conn) == "VIEW":
         conn.execute(f"DROP VIEW {SILVER_TABLE}")
     for statement in DDL:
         conn.execute(statement)
@@ -68,12 +67,16 @@ def silver_month_counts(conn: Any) -> dict[str, int]:
     ).fetchall())
 
 
-def silver_exists(conn: Any) -> bool:
-    (count,), = conn.execute(  # fetchall: a result left open would block the next conn.sql()
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ? AND table_type = 'BASE TABLE'",
-        [SILVER_TABLE],
+def _silver_kind(conn: Any) -> str | None:
+    """'BASE TABLE', 'VIEW' (the first release's layout) or None when there is no silver yet."""
+    found = conn.execute(  # fetchall: a result left open would block the next conn.sql()
+        "SELECT table_type FROM information_schema.tables WHERE table_name = ?", [SILVER_TABLE]
     ).fetchall()
-    return bool(count)
+    return found[0][0] if found else None
+
+
+def silver_exists(conn: Any) -> bool:
+    return _silver_kind(conn) == "BASE TABLE"
 
 
 def read_month(conn: Any, month: str) -> Any:
