@@ -1,0 +1,48 @@
+"""Guards that keep a load from replacing good data with a fraction of it.
+
+A partition is swapped in only after its staged data passes these checks; a failing guard raises
+`LoadRefused` before anything is replaced, so the previous partition stays as it was and the run
+fails with a message naming the input and the numbers. Every location uses the same guards (NPS
+months, CD days, and the crawl loads of IS, SS and DS), so a shrink is refused the same way
+everywhere and an operator overrides it the same way: by saying the rows are really gone.
+"""
+
+from __future__ import annotations
+
+
+class LoadRefused(Exception):
+    """The staged data failed a blocking guard; nothing was replaced."""
+
+
+def refuse_shrink(
+    subject: str,
+    *,
+    previous_rows: int | None,
+    new_rows: int,
+    min_share: float,
+    confirmed: bool = False,
+    override_hint: str = "",
+) -> None:
+    """Refuse `new_rows` when they are fewer than `min_share` of the `previous_rows` reference.
+
+    `previous_rows` is the size of what the load would replace or of the last loaded partition
+    (None or 0 when there is nothing to compare with: a first load is always accepted).
+    `confirmed` is the source's or the operator's statement that the drop is real.
+    """
+    if confirmed or not previous_rows or new_rows >= previous_rows * min_share:
+        return
+    share = new_rows / previous_rows
+    hint = f" If the drop is real, {override_hint}." if override_hint else ""
+    raise LoadRefused(
+        f"{subject}: {new_rows:,} rows would replace {previous_rows:,} ({share:.1%}, below the "
+        f"allowed {min_share:.0%}); the previous data is left untouched.{hint}"
+    )
+
+
+def refuse_ratio(subject: str, *, part: int, whole: int, max_ratio: float, what: str) -> None:
+    """Refuse when `part` of `whole` rows (for example quarantined ones) exceeds `max_ratio`."""
+    if whole and part / whole > max_ratio:
+        raise LoadRefused(
+            f"{subject}: {part:,} of {whole:,} rows {what} ({part / whole:.2%}, above the allowed "
+            f"{max_ratio:.2%}); the previous data is left untouched."
+        )

@@ -1,0 +1,31 @@
+"""The shared load guards refuse shrinking or mostly-bad loads and accept everything else."""
+
+from __future__ import annotations
+
+import pytest
+
+from dag_shared.load_guards import LoadRefused, refuse_ratio, refuse_shrink
+
+
+def test_a_load_of_a_fraction_of_the_previous_rows_is_refused_with_the_numbers():
+    with pytest.raises(LoadRefused, match=r"1,000 rows would replace 2,500 \(40.0%"):
+        refuse_shrink("pension 2022-04", previous_rows=2500, new_rows=1000, min_share=0.9)
+
+
+def test_a_confirmed_drop_a_first_load_and_a_plausible_load_are_accepted():
+    refuse_shrink("x", previous_rows=2500, new_rows=1000, min_share=0.9, confirmed=True)
+    refuse_shrink("x", previous_rows=None, new_rows=1, min_share=0.9)
+    refuse_shrink("x", previous_rows=0, new_rows=1, min_share=0.9)
+    refuse_shrink("x", previous_rows=2500, new_rows=2250, min_share=0.9)
+
+
+def test_the_override_hint_is_part_of_the_refusal():
+    with pytest.raises(LoadRefused, match="set NPS_ALLOW_SHRINK=1"):
+        refuse_shrink("x", previous_rows=10, new_rows=1, min_share=0.5, override_hint="set NPS_ALLOW_SHRINK=1")
+
+
+def test_a_ratio_above_the_limit_is_refused_and_one_at_the_limit_is_not():
+    refuse_ratio("m", part=1, whole=1000, max_ratio=0.001, what="quarantined")
+    with pytest.raises(LoadRefused, match="2 of 1,000 rows quarantined"):
+        refuse_ratio("m", part=2, whole=1000, max_ratio=0.001, what="quarantined")
+    refuse_ratio("m", part=0, whole=0, max_ratio=0.001, what="quarantined")
