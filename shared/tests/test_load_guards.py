@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from dag_shared.load_guards import LoadRefused, refuse_ratio, refuse_shrink
+from dag_shared.load_guards import LoadRefused, refuse_other_partition, refuse_ratio, refuse_shrink
 
 
 def test_a_load_of_a_fraction_of_the_previous_rows_is_refused_with_the_numbers():
@@ -29,3 +28,14 @@ def test_a_ratio_above_the_limit_is_refused_and_one_at_the_limit_is_not():
     with pytest.raises(LoadRefused, match="2 of 1,000 rows quarantined"):
         refuse_ratio("m", part=2, whole=1000, max_ratio=0.001, what="quarantined")
     refuse_ratio("m", part=0, whole=0, max_ratio=0.001, what="quarantined")
+
+
+def test_an_input_that_is_mostly_another_partition_is_refused_naming_both_partitions():
+    with pytest.raises(LoadRefused, match=r"2,499 of 2,500 rows belong to 2022-03, only 1 to 2022-04"):
+        refuse_other_partition("f.csv", expected="2022-04", counts={"2022-04": 1, "2022-03": 2499})
+
+
+def test_an_input_mostly_of_its_own_partition_or_empty_is_accepted():
+    refuse_other_partition("f.csv", expected="2022-04", counts={"2022-04": 2499, "2022-03": 1})
+    refuse_other_partition("f.csv", expected="2022-04", counts={"2022-04": 5, "2022-03": 5})
+    refuse_other_partition("f.csv", expected="2022-04", counts={})

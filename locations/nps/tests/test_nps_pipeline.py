@@ -134,16 +134,24 @@ def test_the_duplicate_check_fails_when_a_month_holds_a_row_twice(sample_env):
     assert silver_check.metadata["mismatched_months"].value == {"2022-04": {"silver": 2500, "pension": 2502}}
 
 
-def test_the_quarantine_check_fails_when_too_many_rows_are_quarantined(nps_env):
+def test_a_month_above_the_quarantine_ratio_is_not_loaded_and_the_check_fails_on_a_stricter_ratio(nps_env):
     from dag_nps.nps_sample import encode_rows, month_rows, release_title
 
     rows = [list(r) for r in month_rows("2022-04", 40)]
     for row in rows[:5]:
         row[19] = "n/a"
     (nps_env["source"] / f"{release_title('20220516')}.csv").write_bytes(encode_rows(rows))
-    resources = nps_resources_for(nps_env["source"], min_file_bytes=1_000, quarantine_max_ratio=0.05)
-    result = run_month("2022-04", resources, checks=[nps_quarantine_below_threshold])
-    (evaluation,) = result.get_asset_check_evaluations()
+    strict = nps_resources_for(nps_env["source"], min_file_bytes=1_000, quarantine_max_ratio=0.05)
+    refused = run_month("2022-04", strict)
+    assert not refused.success
+    assert "5 of 40 rows quarantined (NPS_QUARANTINE_MAX_RATIO) (12.50%, above the allowed 5.00%)" in str(
+        refused.get_step_failure_events()[0].event_specific_data.error.message
+    )
+    with psycopg.connect(nps_env["postgres_url"]) as conn:
+        assert conn.execute("SELECT to_regclass('public.pension')").fetchone()[0] is None, "nothing was loaded"
+    lenient = nps_resources_for(nps_env["source"], min_file_bytes=1_000, quarantine_max_ratio=0.2)
+    assert run_month("2022-04", lenient).success
+    assert len(pension(nps_env["postgres_url"])) == 35
+    evaluation = nps_quarantine_below_threshold(nps_duckdb=strict["nps_duckdb"], nps_source=strict["nps_source"])
     assert not evaluation.passed
     assert evaluation.metadata["quarantined_rows"].value == 5
-    assert len(pension(nps_env["postgres_url"])) == 35

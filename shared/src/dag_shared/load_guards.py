@@ -9,6 +9,8 @@ everywhere and an operator overrides it the same way: by saying the rows are rea
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 class LoadRefused(Exception):
     """The staged data failed a blocking guard; nothing was replaced."""
@@ -46,3 +48,22 @@ def refuse_ratio(subject: str, *, part: int, whole: int, max_ratio: float, what:
             f"{subject}: {part:,} of {whole:,} rows {what} ({part / whole:.2%}, above the allowed "
             f"{max_ratio:.2%}); the previous data is left untouched."
         )
+
+
+def refuse_other_partition(subject: str, *, expected: str, counts: Mapping[str, int]) -> None:
+    """Refuse when most rows of the input belong to a partition other than `expected`.
+
+    `counts` maps each partition key found in the input (a month, a day) to its row count. A few
+    stray rows of another key are left to `refuse_ratio`; an input that is mostly another
+    partition's data is the wrong input, whatever it is named.
+    """
+    if not counts:
+        return
+    found, rows = max(counts.items(), key=lambda item: (item[1], item[0] == expected))
+    if found == expected:
+        return
+    whole = sum(counts.values())
+    raise LoadRefused(
+        f"{subject}: {rows:,} of {whole:,} rows belong to {found}, only {counts.get(expected, 0):,} to "
+        f"{expected}; this is {found}'s data, not {expected}'s, and the previous data is left untouched."
+    )

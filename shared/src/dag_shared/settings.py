@@ -136,7 +136,13 @@ ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
     EnvironmentVariable(
         "NPS_QUARANTINE_MAX_RATIO",
         "0.001",
-        "NPS: share of a month's rows that may be quarantined before the asset check fails.",
+        "NPS: share of a month's rows that may be quarantined; a month above it is not loaded (blocking).",
+    ),
+    EnvironmentVariable(
+        "NPS_MIN_ROW_SHARE",
+        "0.9",
+        "NPS: a month must keep this share of the rows it replaces (or of the nearest loaded month) "
+        "to be loaded; a real drop needs the digest's run config allow_shrink: true.",
     ),
     EnvironmentVariable(
         "DAG_TEST_POSTGRES_URL",

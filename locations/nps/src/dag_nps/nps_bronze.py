@@ -2,8 +2,12 @@
 
 Both sources end the same way: the file is written to a temporary name, validated, then renamed
 atomically into `releases/` (valid) or `quarantine/` (with a `.reason` file next to it), and the
-outcome is recorded in the ledger. A release whose ledger row is valid and whose landed file
-still has the recorded size is never fetched again.
+outcome is recorded in the ledger. A file is known by its SHA-256: a local file whose content
+equals its ledger row's (and whose landed copy is still there) is skipped, a changed one is landed
+again and reported in `LandingReport.changed`. A file that the ledger knows as this month's but
+that now carries another data month is a conflict (`LandingReport.conflicts`), never a silent skip.
+A portal release whose landed file is still there with the recorded size is not fetched again
+(the portal shows no content identity before the download).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from typing import Any
 from dag_nps.nps_columns import SOURCE_ENCODING
 from dag_nps.nps_ledger import LedgerEntry, entries, record
 from dag_nps.nps_portal import Release, sanitize_title, title_date
-from dag_nps.nps_validate import check_file, peek_month
+from dag_nps.nps_validate import check_file, peek_month, sha256_of
 
 # A monthly file is ~120 MB; the legacy 10 GB rule was for the whole history at once.
 MIN_FREE_BYTES = 1 << 30
@@ -32,6 +36,8 @@ class LandingReport:
     skipped: int = 0
     candidates: int = 0
     warnings: list[str] = field(default_factory=list)
+    changed: list[LedgerEntry] = field(default_factory=list)  # landed again: content differs from the ledger's
+    conflicts: list[str] = field(default_factory=list)  # files of another month under a name known for this one
 
 
 def _months_after(month: str, count: int) -> str:
@@ -53,8 +59,12 @@ def _already_landed(entry: LedgerEntry | None) -> bool:
 
 
 def land(temporary: Path, landing: Path, key: str, title: str, release_date: str | None, special: str | None,
-         source: str, min_bytes: int) -> LedgerEntry:
-    """Validate a temporary file and rename it into releases/ or quarantine/; return its ledger row."""
+         source: str, min_bytes: int, previous: LedgerEntry | None = None) -> LedgerEntry:
+    """Validate a temporary file and rename it into releases/ or quarantine/; return its ledger row.
+
+    `previous` is the ledger row of the same name, if any: its hash is kept in `replaced_sha256`
+    when the content differs.
+    """
     check = check_file(temporary, min_bytes)
     if check.ok:
         target = landing / "releases" / key
@@ -68,6 +78,7 @@ def land(temporary: Path, landing: Path, key: str, title: str, release_date: str
         release_key=key, title=title, release_date=release_date, special_version=special, source=source,
         file_path=str(target), size_bytes=check.size_bytes, sha256=check.sha256, source_encoding=SOURCE_ENCODING,
         data_month=check.data_month, status="valid" if check.ok else "quarantined", reason=check.reason,
+        replaced_sha256=previous.sha256 if previous is not None and previous.sha256 != check.sha256 else None,
     )
 
 
@@ -78,32 +89,44 @@ def _temporary(landing: Path) -> Path:
 
 
 def land_local(conn: Any, source_dir: Path, landing: Path, month: str, min_bytes: int) -> LandingReport:
-    """Copy the folder's files whose first row is data month `month` into the landing zone."""
+    """Copy the folder's files whose first row is data month `month` into the landing zone.
+
+    Only the month's files, and files the ledger knows as this month's, are hashed; the others are
+    recognised by their first row alone.
+    """
     report = LandingReport()
     if not source_dir.is_dir():
         raise FileNotFoundError(f"NPS_SOURCE_DIR {source_dir} is not a folder")
     known = entries(conn)
     for path in sorted(source_dir.glob("*.csv")):
         key = sanitize_title(path.name)
+        previous = known.get(key)
         try:
             file_month = peek_month(path)
         except ValueError:
             file_month = None  # unreadable: landed below, where validation quarantines it with its reason
-            previous = known.get(key)
-            if previous is not None and previous.size_bytes == path.stat().st_size:
-                continue
         if file_month is not None and file_month != month:
+            if previous is not None and previous.status == "valid" and previous.data_month == month:
+                report.conflicts.append(
+                    f"{path}: this name was landed as data month {month} (sha256 {previous.sha256[:12]}…), "
+                    f"but the file now under it is data month {file_month} (sha256 {sha256_of(path)[:12]}…); "
+                    f"put {file_month}'s file under its own release name and restore {month}'s"
+                )
+            continue
+        sha = sha256_of(path)
+        unchanged = previous is not None and previous.sha256 == sha
+        if unchanged and (previous.status != "valid" or _already_landed(previous)):
+            report.candidates += file_month is not None
+            report.skipped += file_month is not None
             continue
         report.candidates += 1
-        previous = known.get(key)
-        if _already_landed(previous) and previous.size_bytes == path.stat().st_size:
-            report.skipped += 1
-            continue
         temporary = _temporary(landing)
         shutil.copyfile(path, temporary)
-        entry = land(temporary, landing, key, path.stem, title_date(path.stem), None, "local", min_bytes)
+        entry = land(temporary, landing, key, path.stem, title_date(path.stem), None, "local", min_bytes, previous)
         record(conn, entry)
         (report.landed if entry.status == "valid" else report.quarantined).append(entry)
+        if entry.replaced_sha256:
+            report.changed.append(entry)
     return report
 
 
@@ -141,7 +164,7 @@ def land_portal(conn_factory: Callable[[], Any], base_url: str, landing: Path, m
             temporary.unlink(missing_ok=True)
             raise
         return land(temporary, landing, release.title, release.title.removesuffix(".csv"), release.release_date,
-                    release.special_version, "portal", min_bytes)
+                    release.special_version, "portal", min_bytes, known.get(release.title))
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="nps-download") as pool:
         futures = {pool.submit(fetch, release): release for release in missing}
@@ -154,6 +177,8 @@ def land_portal(conn_factory: Callable[[], Any], base_url: str, landing: Path, m
                 entry = future.result()
                 record(conn, entry)
                 (report.landed if entry.status == "valid" else report.quarantined).append(entry)
+                if entry.replaced_sha256:
+                    report.changed.append(entry)
                 log(f"{entry.release_key}: {entry.status} ({entry.reason})")
         for future in done:
             if future.exception() is not None:

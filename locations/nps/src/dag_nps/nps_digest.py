@@ -44,6 +44,11 @@ class Digest:
     rows_read: int
     duplicates_removed: int
     quarantine: list[tuple[str, str, int, str, str]] = field(default_factory=list)
+    other_months: dict[str, int] = field(default_factory=dict)  # records of another 자료생성년월, by month
+
+    def month_counts(self, month: str) -> dict[str, int]:
+        """Records read per data month: `month` (the partition) and every other month found."""
+        return {month: self.rows_read - sum(self.other_months.values()), **self.other_months}
 
 
 def _max_length(pg_type: str) -> int:
@@ -97,7 +102,8 @@ def digest_file(source: Path, month: str) -> Digest:
         (month, source.name, line, f"expected {len(COLUMNS)} fields, found {count}", _text(raw))
         for line, count, raw in split.rejects
     ]
-    quarantine += _unconvertible(split.errors, names, month, source.name)
+    other_months: dict[str, int] = {}
+    quarantine += _unconvertible(split.errors, names, month, source.name, other_months)
     quarantine.sort(key=lambda item: item[2])
     deduplicated = _drop_exact_duplicates(frame)
     return Digest(
@@ -106,6 +112,7 @@ def digest_file(source: Path, month: str) -> Digest:
         rows_read=frame.height + len(quarantine),
         duplicates_removed=frame.height - deduplicated.height,
         quarantine=quarantine,
+        other_months=other_months,
     )
 
 
@@ -135,8 +142,13 @@ def _frame(split: Split, names: list[str], layout: Layout) -> pl.DataFrame:
     return pl.from_arrow(pa.Table.from_arrays([arrays[name] for name in order], names=order), rechunk=False)
 
 
-def _unconvertible(errors: list, names: list[str], month: str, file_name: str) -> list[tuple[str, str, int, str, str]]:
-    """Quarantine entries for records with values that do not convert, every bad value named."""
+def _unconvertible(
+    errors: list, names: list[str], month: str, file_name: str, other_months: dict[str, int]
+) -> list[tuple[str, str, int, str, str]]:
+    """Quarantine entries for records with values that do not convert, every bad value named.
+
+    Records whose 자료생성년월 is another month are also counted by that month in `other_months`.
+    """
     by_name = {c.name: c for c in COLUMNS}
     reasons: dict[int, list[str]] = {}
     raws: dict[int, str] = {}
@@ -148,6 +160,7 @@ def _unconvertible(errors: list, names: list[str], month: str, file_name: str) -
         label = f"column {column.header} ({column.name}): "
         if code == WRONG_MONTH:
             detail = f"{value or 'empty'} is not the file's month {month}"
+            other_months[value or "empty"] = other_months.get(value or "empty", 0) + 1
         elif code == EMPTY_NAME:
             detail = "empty"
         elif code == NOT_DATE:

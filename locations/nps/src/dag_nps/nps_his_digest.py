@@ -1,12 +1,21 @@
 """Silver asset `nps_his_digest`: the month's file decoded, typed and de-duplicated into the
-DuckDB table `nps_pension_silver`, replacing that month."""
+DuckDB table `nps_pension_silver`, replacing that month once the guards of `nps_load_guard` pass."""
 
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from dag_nps.nps_partitions import NPS_MONTHS, month_key
+from dag_nps.nps_resources import NpsSourceResource
 from dag_nps.nps_silver import SILVER_SCHEMA
+
+
+class NpsDigestConfig(dg.Config):
+    """Run config of `nps_his_digest` (Launchpad or `--config-json`)."""
+
+    allow_shrink: bool = False
+    """Confirm a real drop: load the month even when it keeps fewer than NPS_MIN_ROW_SHARE of the
+    rows it replaces. Recorded with the month, so the Postgres load accepts the same drop."""
 
 
 @dg.asset(
@@ -17,17 +26,26 @@ from dag_nps.nps_silver import SILVER_SCHEMA
     kinds={"python", "polars", "duckdb"},
     tags={"data_tier": "silver", "domain": "pension", "source": "national_pension"},
     metadata={"dagster/column_schema": SILVER_SCHEMA, "table": "nps_pension_silver (DuckDB, .dag/duckdb/nps.duckdb)"},
-    description="CP949 원본을 디코딩·정제·타입 변환하여 DuckDB nps_pension_silver에 월 단위로 교체 적재.",
+    description="CP949 원본을 디코딩·정제·타입 변환하여 DuckDB nps_pension_silver에 월 단위로 교체 적재 (검증 통과 시에만).",
 )
-def nps_his_digest(context: dg.AssetExecutionContext, nps_duckdb: DuckDBResource) -> dg.MaterializeResult:
-    """Replace the month of `nps_pension_silver`; unparseable rows go to `nps_digest_quarantine`."""
+def nps_his_digest(
+    context: dg.AssetExecutionContext, config: NpsDigestConfig, nps_duckdb: DuckDBResource,
+    nps_source: NpsSourceResource,
+) -> dg.MaterializeResult:
+    """Replace the month of `nps_pension_silver`; unparseable rows go to `nps_digest_quarantine`.
+
+    The month is refused (nothing replaced, the run fails naming the file and the numbers) when
+    the file is mostly another month, quarantines too many rows or shrinks the month implausibly.
+    """
     from pathlib import Path
 
+    from dag_shared.load_guards import LoadRefused
     from dag_shared.metadata import frame_metadata
 
     from dag_nps.nps_digest import digest_file
     from dag_nps.nps_ledger import ensure_ledger, file_for_month
-    from dag_nps.nps_silver import ensure_silver, replace_month
+    from dag_nps.nps_load_guard import GuardLimits, check_digest
+    from dag_nps.nps_silver import ensure_silver, loaded_month_counts, replace_month
 
     month = month_key(context)
     with nps_duckdb.get_connection() as conn:
@@ -38,9 +56,22 @@ def nps_his_digest(context: dg.AssetExecutionContext, nps_duckdb: DuckDBResource
     digest = digest_file(Path(entry.file_path), month)
     for item in digest.quarantine[:20]:
         context.log.warning(f"quarantined {item[1]} line {item[2]}: {item[3]}")
+    limits = GuardLimits(nps_source.quarantine_max_ratio, nps_source.min_row_share, config.allow_shrink)
     with nps_duckdb.get_connection() as conn:
         ensure_silver(conn)
-        replace_month(conn, month, digest, entry.release_key, entry.sha256, entry.source_encoding)
+        loaded = loaded_month_counts(conn)
+        try:
+            shrink_confirmed = check_digest(digest, month, entry.release_key, loaded, limits)
+        except LoadRefused as refused:
+            raise dg.Failure(
+                description=str(refused),
+                metadata={"file": entry.file_path, "rows_read": digest.rows_read, "rows_kept": digest.frame.height,
+                          "rows_quarantined": len(digest.quarantine),
+                          "rows_per_month": dg.MetadataValue.json(digest.month_counts(month)),
+                          "loaded_rows_of_month": loaded.get(month, 0)},
+                allow_retries=False,
+            ) from None
+        replace_month(conn, month, digest, entry.release_key, entry.sha256, entry.source_encoding, shrink_confirmed)
     context.log.info(
         f"{month}: {digest.frame.height} rows into nps_pension_silver, {digest.duplicates_removed} duplicates "
         f"removed, {len(digest.quarantine)} quarantined"
@@ -50,10 +81,13 @@ def nps_his_digest(context: dg.AssetExecutionContext, nps_duckdb: DuckDBResource
             **frame_metadata(digest.frame),
             "dagster/column_schema": SILVER_SCHEMA,  # the DuckDB column types, described
             "file": entry.release_key,
+            "sha256": entry.sha256,
             "source_encoding": entry.source_encoding,
             "rows_read": digest.rows_read,
             "duplicates_removed": digest.duplicates_removed,
             "rows_quarantined": len(digest.quarantine),
+            "previous_rows": loaded.get(month, 0),
+            "shrink_confirmed": shrink_confirmed,
             "header": ",".join(digest.header),
         }
     )

@@ -11,6 +11,7 @@ LEDGER_SCHEMA = {
     "release_key": "VARCHAR", "title": "VARCHAR", "release_date": "DATE", "special_version": "VARCHAR",
     "source": "VARCHAR", "file_path": "VARCHAR", "size_bytes": "BIGINT", "sha256": "VARCHAR",
     "source_encoding": "VARCHAR", "data_month": "VARCHAR", "status": "VARCHAR", "reason": "VARCHAR",
+    "recorded_at": "TIMESTAMP", "replaced_sha256": "VARCHAR",
 }
 
 
@@ -68,6 +69,17 @@ def nps_his_download(
         context.log.warning(warning)
     for entry in report.quarantined:
         context.log.error(f"quarantined {entry.release_key}: {entry.reason} ({entry.file_path})")
+    for entry in report.changed:
+        context.log.warning(
+            f"{entry.release_key} changed since it was landed (sha256 {entry.replaced_sha256[:12]}… → "
+            f"{entry.sha256[:12]}…): landed again ({entry.status})"
+        )
+    if report.conflicts:
+        raise dg.Failure(
+            description="a file of another data month under a name known for " + month + ": " + "; ".join(report.conflicts),
+            metadata={"conflicts": dg.MetadataValue.json(report.conflicts)},
+            allow_retries=False,
+        )
 
     with nps_duckdb.get_connection() as conn:
         chosen = file_for_month(conn, month)
@@ -96,6 +108,11 @@ def nps_his_download(
             "source": "portal" if nps_source.is_live else "local",
             "candidates": report.candidates,
             "new_files": len(report.landed),
+            "changed_files": dg.MetadataValue.json(
+                {e.release_key: {"replaced_sha256": e.replaced_sha256, "sha256": e.sha256, "status": e.status}
+                 for e in report.changed}
+            ),
+            "file_changed": chosen.release_key in {e.release_key for e in report.changed},
             "already_valid": report.skipped,
             "quarantined_files": len(report.quarantined),
             "title_month_warning": month_warning or "",

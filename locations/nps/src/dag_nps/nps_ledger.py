@@ -1,7 +1,9 @@
 """The download ledger: one DuckDB row per release attempt outcome (valid or quarantined).
 
-It is what makes the download idempotent (a release already landed and valid is not fetched
-again) and what maps a data month to its file for the digest. Writes fail loudly.
+It is what makes the download idempotent (a release already landed with the same content is not
+landed again) and what maps a data month to its file for the digest. A file is identified by its
+SHA-256, not its name and size: a corrected file re-published under a known name is landed again,
+and its row keeps the hash it replaced in `replaced_sha256`. Writes fail loudly.
 """
 
 from __future__ import annotations
@@ -28,10 +30,12 @@ CREATE TABLE IF NOT EXISTS {LEDGER_TABLE} (
     recorded_at TIMESTAMP NOT NULL DEFAULT current_timestamp
 )
 """
+# added after the first release: the content hash a re-landed file replaced (NULL: first landing or same content)
+LEDGER_MIGRATION = f"ALTER TABLE {LEDGER_TABLE} ADD COLUMN IF NOT EXISTS replaced_sha256 VARCHAR"
 
 LEDGER_COLUMNS = (
     "release_key", "title", "release_date", "special_version", "source", "file_path", "size_bytes",
-    "sha256", "source_encoding", "data_month", "status", "reason",
+    "sha256", "source_encoding", "data_month", "status", "reason", "replaced_sha256",
 )
 
 
@@ -49,10 +53,12 @@ class LedgerEntry:
     data_month: str | None
     status: str  # valid | quarantined
     reason: str
+    replaced_sha256: str | None = None  # the different content landed earlier under this name
 
 
 def ensure_ledger(conn: Any) -> None:
     conn.execute(LEDGER_DDL)
+    conn.execute(LEDGER_MIGRATION)
 
 
 def record(conn: Any, entry: LedgerEntry) -> None:

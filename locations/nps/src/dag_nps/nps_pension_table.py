@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -89,11 +89,30 @@ def csv_chunks(frame: Any, month: str, rows_per_chunk: int = 100_000) -> tuple[i
     return frame.height, consume()
 
 
-def replace_month(conn: Any, month: str, chunks: Iterable[bytes], expected_rows: int) -> int:
-    """In the caller's transaction: delete the month, COPY the chunks in, verify the count."""
+def neighbour_month_counts(conn: Any, month: str, months: int) -> dict[str, int]:
+    """Rows per month of `pension` within `months` of `month` (the BRIN month index keeps it cheap)."""
+    rows = conn.execute(
+        "SELECT to_char(data_created_ym, 'YYYY-MM'), count(*) FROM public.pension "
+        "WHERE data_created_ym BETWEEN %s::timestamp - make_interval(months => %s) "
+        "AND %s::timestamp + make_interval(months => %s) GROUP BY 1",
+        (f"{month}-01", months, f"{month}-01", months),
+    ).fetchall()
+    return dict(rows)
+
+
+def replace_month(
+    conn: Any, month: str, chunks: Iterable[bytes], expected_rows: int, guard: Callable[[int], None] | None = None
+) -> int:
+    """In the caller's transaction: delete the month, COPY the chunks in, verify the count.
+
+    `guard` is called with the number of rows the delete removed, before anything is copied; an
+    exception from it rolls the caller's transaction back, leaving the month as it was.
+    """
     from psycopg import sql
 
-    conn.execute("DELETE FROM public.pension WHERE data_created_ym = %s::timestamp", (f"{month}-01",))
+    replaced = conn.execute("DELETE FROM public.pension WHERE data_created_ym = %s::timestamp", (f"{month}-01",)).rowcount
+    if guard is not None:
+        guard(replaced)
     statement = sql.SQL("COPY public.pension ({}) FROM STDIN (FORMAT csv)").format(
         sql.SQL(", ").join(map(sql.Identifier, COLUMN_NAMES))
     )
@@ -107,8 +126,8 @@ def replace_month(conn: Any, month: str, chunks: Iterable[bytes], expected_rows:
     return loaded
 
 
-def load_month(pg_conn: Any, month: str, frame: Any) -> int:
+def load_month(pg_conn: Any, month: str, frame: Any, guard: Callable[[int], None] | None = None) -> int:
     """Replace the month in Postgres inside one transaction with the silver rows of `frame`."""
     expected, chunks = csv_chunks(frame, month)
     with pg_conn.transaction():
-        return replace_month(pg_conn, month, chunks, expected)
+        return replace_month(pg_conn, month, chunks, expected, guard)

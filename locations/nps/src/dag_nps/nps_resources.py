@@ -18,7 +18,13 @@ class NpsSourceResource(dg.ConfigurableResource):
     portal_base_url: str = Field(default="", description="data.go.kr base URL; empty = local source.")
     download_concurrency: int = Field(default=3, ge=1, le=16, description="Parallel downloads (live source).")
     min_file_bytes: int = Field(default=100_000, ge=0, description="Smaller files are quarantined.")
-    quarantine_max_ratio: float = Field(default=0.001, ge=0, le=1, description="Allowed quarantined share of a month.")
+    quarantine_max_ratio: float = Field(
+        default=0.001, ge=0, le=1, description="Allowed quarantined share of a month; a month above it is not loaded."
+    )
+    min_row_share: float = Field(
+        default=0.9, ge=0, le=1,
+        description="A month must keep at least this share of the rows it replaces (or of the nearest loaded month).",
+    )
 
     @property
     def is_live(self) -> bool:
@@ -37,6 +43,7 @@ class NpsSourceResource(dg.ConfigurableResource):
             download_concurrency=int(env("NPS_DOWNLOAD_CONCURRENCY", "3")),
             min_file_bytes=int(env("NPS_MIN_FILE_BYTES", "100000")),
             quarantine_max_ratio=float(env("NPS_QUARANTINE_MAX_RATIO", "0.001")),
+            min_row_share=float(env("NPS_MIN_ROW_SHARE", "0.9")),
         )
 
 

@@ -43,6 +43,12 @@ DDL = (
         source_encoding VARCHAR NOT NULL, header VARCHAR NOT NULL, columns INTEGER NOT NULL,
         rows_read BIGINT NOT NULL, rows_kept BIGINT NOT NULL, duplicates_removed BIGINT NOT NULL,
         rows_quarantined BIGINT NOT NULL, digested_at TIMESTAMP NOT NULL DEFAULT current_timestamp)""",
+    # the operator confirmed that the month's drop in rows is real (added after the first release)
+    f"ALTER TABLE {FILES_TABLE} ADD COLUMN IF NOT EXISTS shrink_confirmed BOOLEAN DEFAULT false",
+)
+_FILES_COLUMNS = (
+    "data_month", "file", "sha256", "source_encoding", "header", "columns", "rows_read", "rows_kept",
+    "duplicates_removed", "rows_quarantined", "shrink_confirmed",
 )
 
 
@@ -65,6 +71,20 @@ def silver_month_counts(conn: Any) -> dict[str, int]:
     return dict(conn.execute(
         f"SELECT strftime(data_created_ym, '%Y-%m'), count(*) FROM {SILVER_TABLE} GROUP BY 1"
     ).fetchall())
+
+
+def loaded_month_counts(conn: Any) -> dict[str, int]:
+    """Rows kept per digested month, from the statistics table (no scan of the silver rows)."""
+    if not conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [FILES_TABLE]).fetchone()[0]:
+        return {}
+    return dict(conn.execute(f"SELECT data_month, rows_kept FROM {FILES_TABLE}").fetchall())
+
+
+def digest_stats(conn: Any, month: str) -> dict[str, Any] | None:
+    """The month's row of the statistics table (file, rows read/kept/quarantined, shrink_confirmed)."""
+    cursor = conn.execute(f"SELECT * FROM {FILES_TABLE} WHERE data_month = ?", [month])  # * : older tables lack a column
+    found = cursor.fetchall()
+    return dict(zip([column[0] for column in cursor.description], found[0])) if found else None
 
 
 def _silver_kind(conn: Any) -> str | None:
@@ -92,8 +112,13 @@ def read_month(conn: Any, month: str) -> Any:
     return frame if frame.get_column("source_line").is_sorted() else frame.sort("source_line")
 
 
-def replace_month(conn: Any, month: str, digest: Any, file_name: str, sha256: str, encoding: str) -> None:
-    """Replace the month's rows, quarantine and statistics in one transaction."""
+def replace_month(
+    conn: Any, month: str, digest: Any, file_name: str, sha256: str, encoding: str, shrink_confirmed: bool = False
+) -> None:
+    """Replace the month's rows, quarantine and statistics in one transaction.
+
+    Callers run the guards of `nps_load_guard` first; this only swaps.
+    """
     import pyarrow as pa
 
     from dag_nps.nps_digest import quarantine_frame
@@ -109,9 +134,10 @@ def replace_month(conn: Any, month: str, digest: Any, file_name: str, sha256: st
         conn.register("nps_month_quarantine", quarantined)
         conn.execute(f"INSERT INTO {QUARANTINE_TABLE} SELECT * FROM nps_month_quarantine")
         conn.execute(
-            f"INSERT OR REPLACE INTO {FILES_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
+            f"INSERT OR REPLACE INTO {FILES_TABLE} ({', '.join(_FILES_COLUMNS)}, digested_at) "
+            f"VALUES ({', '.join('?' for _ in _FILES_COLUMNS)}, current_timestamp)",
             [month, file_name, sha256, encoding, ",".join(digest.header), len(digest.header), digest.rows_read,
-             digest.frame.height, digest.duplicates_removed, len(digest.quarantine)],
+             digest.frame.height, digest.duplicates_removed, len(digest.quarantine), shrink_confirmed],
         )
         conn.execute("COMMIT")
     except BaseException:
