@@ -39,3 +39,20 @@ def test_an_input_mostly_of_its_own_partition_or_empty_is_accepted():
     refuse_other_partition("f.csv", expected="2022-04", counts={"2022-04": 2499, "2022-03": 1})
     refuse_other_partition("f.csv", expected="2022-04", counts={"2022-04": 5, "2022-03": 5})
     refuse_other_partition("f.csv", expected="2022-04", counts={})
+
+
+def test_inputs_of_one_universe_that_disagree_are_refused_naming_each_input_and_its_numbers():
+    from dag_shared.load_guards import refuse_mismatch
+
+    with pytest.raises(
+        LoadRefused, match=r"list.csv has 3 codes, but prices.csv has 5 codes: 2 not in list.csv"
+    ):
+        refuse_mismatch(
+            "d",
+            reference=("list.csv", {"a", "b", "c"}),
+            others={"prices.csv": {"a", "b", "c", "d", "e"}},
+            what="codes",
+        )
+    refuse_mismatch("d", reference=("l", {"a"}), others={"p": {"a"}})
+    refuse_mismatch("d", reference=("l", {"a"}), others={"p": {"a", "b"}}, tolerance=1)
+    refuse_mismatch("d", reference=("l", {"a"}), others={"p": {"a", "b"}}, confirmed=True)

@@ -151,7 +151,8 @@ def test_partly_zero_prices_on_a_trading_day_fail_naming_the_file_and_lines(post
     assert query(res, "SELECT count(*) FROM price") == [(0,)]
 
 
-def test_rank_ties_get_dense_unique_ranks_broken_by_ticker(postgres_url, data_dir, tmp_path):
+def test_rank_ties_get_dense_unique_ranks_broken_by_ticker(postgres_url, data_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("CD_GOLD_ACCEPT_MISSING", "2024-01-02|KOSDAQ,2024-01-02|KONEX")  # only KOSPI loads
     tied = [("000030", "가", 1000, 100), ("000010", "나", 1000, 100), ("000020", "다", 500, 200),
             ("000040", "라", 2000, 100)]
     write_day(tmp_path, "2024-01-02", "KOSPI", tied)

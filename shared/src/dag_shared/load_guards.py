@@ -67,3 +67,39 @@ def refuse_other_partition(subject: str, *, expected: str, counts: Mapping[str, 
         f"{subject}: {rows:,} of {whole:,} rows belong to {found}, only {counts.get(expected, 0):,} to "
         f"{expected}; this is {found}'s data, not {expected}'s, and the previous data is left untouched."
     )
+
+
+def refuse_mismatch(
+    subject: str,
+    *,
+    reference: tuple[str, set],
+    others: dict[str, set],
+    what: str = "keys",
+    tolerance: int = 0,
+    confirmed: bool = False,
+    consequence: str = "the previous data is left untouched",
+    override_hint: str = "",
+) -> None:
+    """Refuse when inputs that must describe the same universe disagree by more than `tolerance` keys.
+
+    `reference` is (name, keys) of the input being loaded, `others` maps each input it is checked
+    against (for example a file path) to its keys. The message names every disagreeing input with
+    its count and a few of the keys only on one side.
+    """
+    name, keys = reference
+    parts = []
+    for other, other_keys in others.items():
+        missing, extra = sorted(other_keys - keys), sorted(keys - other_keys)
+        if confirmed or len(missing) + len(extra) <= tolerance:
+            continue
+        detail = [f"{other} has {len(other_keys):,} {what}"]
+        if missing:
+            detail.append(f"{len(missing):,} not in {name} ({', '.join(map(str, missing[:10]))})")
+        if extra:
+            detail.append(f"{len(extra):,} of {name} not in it ({', '.join(map(str, extra[:10]))})")
+        parts.append(": ".join([detail[0], ", ".join(detail[1:])]))
+    if parts:
+        hint = f" If {name} is right as it is, {override_hint}." if override_hint else ""
+        raise LoadRefused(
+            f"{subject}: {name} has {len(keys):,} {what}, but {'; '.join(parts)}; {consequence}.{hint}"
+        )

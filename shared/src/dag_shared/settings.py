@@ -93,6 +93,25 @@ ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
         "CD: calendar years of month-end history loaded by cd_history_job (KONEX from 2013-07-01).",
     ),
     EnvironmentVariable(
+        "CD_MAX_DELISTING_SHARE",
+        "0.05",
+        "CD: largest share of an exchange's active securities one day's list may delist (at least 2 "
+        "are always allowed); a larger wave fails unless the next trading day's list lacks them too.",
+    ),
+    EnvironmentVariable(
+        "CD_LISTING_GUARD_OVERRIDE",
+        "empty: no override",
+        "CD: comma-separated (day, exchange) partition keys as the UI shows them (a bare day means all "
+        "exchanges) whose ticker list is accepted although it disagrees with the day's OHLCV/market "
+        "caps or delists a wave.",
+    ),
+    EnvironmentVariable(
+        "CD_GOLD_ACCEPT_MISSING",
+        "empty: gold needs every exchange",
+        "CD: comma-separated (day, exchange) partition keys whose failed or missing load the day's gold "
+        "steps accept (they otherwise refuse to run until every exchange of the day loaded).",
+    ),
+    EnvironmentVariable(
         "LLM_BASE_URL",
         "empty: LLM assets fail with a clear error",
         "Base URL of the OpenAI-compatible chat endpoint.",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import dagster as dg
 
@@ -97,6 +97,17 @@ STEPS: list[Step] = [
 ]
 
 
+# The (day, exchange) steps gold depends on: listing and facts. The search-name steps are not
+# among them, so a failure there never blocks the day's gold.
+GOLD_INPUT_MODULES = ("listing", "facts")
+
+
+def gold_inputs() -> dict[str, tuple[str, ...]]:
+    """Each (day, exchange) step that must have loaded before the day's gold → its such deps."""
+    names = {s.name for s in STEPS if s.partitioning == DAY_EXCHANGE and s.run.split(":")[0] in GOLD_INPUT_MODULES}
+    return {s.name: tuple(d for d in s.deps if d in names) for s in STEPS if s.name in names}
+
+
 def asset_name(step_name: str, sink: str) -> str:
     return f"{step_name}_turso" if sink == TURSO_SINK else step_name
 
@@ -131,19 +142,28 @@ def _build(step: Step, sink: str) -> dg.AssetsDefinition:
     sink_kind = "postgres" if sink == POSTGRES_SINK else "sqlite"
 
     def compute(context):
+        from dag_cd import cd_guards
+
         backend = _backend(sink, context.resources)
         backend.before_read(context.log)
         ensure_schema(backend)
         kwargs = {"backend": backend, "log": context.log}
         if step.uses_krx:
             kwargs["krx"] = context.resources.cd_krx
+        ledger = step.partitioning == DAY_EXCHANGE and step.name in gold_inputs()
+        guarded = {}
         if step.partitioning == DAY_EXCHANGE:
             kwargs["day"], kwargs["exchange"] = partition_day_exchange(context)
+            if ledger:
+                cd_guards.clear_loaded(backend, kwargs["day"], kwargs["exchange"], step.name)
         else:
             kwargs["day"] = date.fromisoformat(context.partition_key)
+            guarded = cd_guards.require_day_loaded(backend, kwargs["day"], gold_inputs(), context.log)
         result = _step_function(step.run)(**kwargs)
+        if ledger:
+            cd_guards.record_loaded(backend, kwargs["day"], kwargs["exchange"], step.name, datetime.now())
         backend.after_write(context.log)
-        return dg.MaterializeResult(metadata=result.metadata, check_results=result.checks)
+        return dg.MaterializeResult(metadata=result.metadata | guarded, check_results=result.checks)
 
     compute.__name__ = compute.__qualname__ = name
     resource_keys = {"cd_postgres" if sink == POSTGRES_SINK else "cd_turso"} | ({"cd_krx"} if step.uses_krx else set())

@@ -5,6 +5,8 @@ of a trading day after the close (18:00 KST) and skip days KRX does not trade (X
 gold steps carry an eager automation condition: the automation sensor requests them for a day
 once every exchange partition of that day is in, and never while one is still running, so they
 run once per day instead of once per exchange. The gold jobs re-run them by hand or in backfills.
+However a gold run is started, its steps refuse to run unless every exchange of the day loaded
+successfully (`cd_guards.require_day_loaded`), naming the exchange(s) that did not.
 """
 
 from __future__ import annotations

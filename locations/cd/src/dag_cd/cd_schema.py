@@ -93,6 +93,10 @@ TABLES: dict[str, Table] = {
               key=("company_id", "value")),
         Table("search_name", _cols("company_id:id company_name:text value:text order:int origin:text"),
               key=("company_id", "value")),
+        # One row per (day, exchange) load step that feeds gold, written when the step succeeded
+        # (cd_guards): the gold steps of a day run only on complete ledgers.
+        Table("load_ledger", _cols("date:date exchange:text step:text updated_at:timestamp"),
+              key=("date", "exchange", "step")),
     )
 }  # fmt: skip
 

@@ -15,14 +15,13 @@ import dagster as dg
 from dag_shared.metadata import preview_markdown
 
 from dag_cd.cd_backend import Backend
+from dag_cd.cd_guards import cross_check_day_files, delisting_wave
 from dag_cd.cd_krx import KrxDataError, KrxSource
 from dag_cd.cd_names import COMMON, EXCLUDED_TYPES, company_name, security_type
 
 _NAMESPACE = uuid.UUID("6f1d4c1e-8a53-4d6b-9a39-0c0de5c0cd01")
 COUNTRY = "KR"
 LISTED_COMPANY = "상장법인"
-# A list that would delist more than this many securities (and this share) at once is refused.
-DELIST_GUARD_MIN, DELIST_GUARD_SHARE = 10, 0.2
 
 
 @dataclass
@@ -59,14 +58,19 @@ def _day_list(krx: KrxSource, day: date, exchange: str):
 
 
 def stockcode(backend: Backend, krx: KrxSource, day: date, exchange: str, log: Any) -> StepResult:
-    """The day's KRX ticker list into `stockcodename` (replacing that day and exchange)."""
+    """The day's KRX ticker list into `stockcodename` (replacing that day and exchange), once it agrees
+    with the day's OHLCV and market-cap answers and would not delist a wave of securities (cd_guards);
+    a refused list leaves the day's list and the security master untouched."""
     frame = _day_list(krx, day, exchange)
+    checked = cross_check_day_files(krx, frame, day, exchange, log)
     with backend.transaction() as tx:
+        checked |= delisting_wave(tx, krx, frame, day, exchange, log)
         tx.execute("DELETE FROM stockcodename WHERE date = ? AND exchange = ?", (day, exchange))
         tx.insert_rows("stockcodename", ("date", "exchange", "ticker"),
                        [(day, exchange, ticker) for ticker, _ in frame.rows])
         metadata = tx.metadata("stockcodename", "date = ? AND exchange = ?", (day, exchange))
     metadata["origin"] = frame.origin
+    metadata |= checked
     return StepResult(metadata)
 
 
@@ -114,13 +118,8 @@ def ingest_stockcodenames(backend: Backend, day: date, exchange: str, log: Any) 
         if backfill:
             log.info(f"{day} is older than the latest list ({latest}) of {exchange}: only new listings applied")
         else:
-            active = [t for t, (_, _, dd) in known.items() if dd is None]
-            delisted = sorted(t for t in active if t not in listed)
-            if len(delisted) > max(DELIST_GUARD_MIN, DELIST_GUARD_SHARE * len(active)):
-                raise ValueError(
-                    f"the {exchange} list of {day} has {len(listed)} tickers and would delist "
-                    f"{len(delisted)} of {len(active)} active securities at once; refusing a partial list"
-                )
+            # cd_stockcode refused a list that disagrees with the day's other files or delists a wave.
+            delisted = sorted(t for t, (_, _, dd) in known.items() if dd is None and t not in listed)
             renamed = sorted(t for t in listed if t in known and known[t][1] != listed[t])
             relisted = sorted(t for t in listed if t in known and known[t][2] is not None)
             tx.executemany("UPDATE security SET delisting_date = ?, updated_at = ? WHERE security_id = ?",
