@@ -2,6 +2,10 @@
 
 The webserver does not retry a code server that was unreachable when it loaded the workspace, so
 the stack starts the webserver and daemon only once every code server answers SERVING.
+
+A code server's own health check keeps answering SERVING when the definitions server under it has
+died, so the running stack also sends each location Dagster's `Ping`, which the code server
+forwards to its definitions server.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 DAGSTER_SERVICE = "DagsterApi"
+PING_METHOD = "/api.DagsterApi/Ping"  # an empty PingRequest serialises to no bytes
 
 
 def is_serving(host: str, port: int, timeout: float = 1.0) -> bool:
@@ -25,8 +30,21 @@ def is_serving(host: str, port: int, timeout: float = 1.0) -> bool:
     return response.status == health_pb2.HealthCheckResponse.SERVING
 
 
+def answers_ping(host: str, port: int, timeout: float = 2.0) -> bool:
+    """Whether the location's definitions server answers, through its code server."""
+    try:
+        with grpc.insecure_channel(f"{host}:{port}") as channel:
+            channel.unary_unary(PING_METHOD)(b"", timeout=timeout)
+    except grpc.RpcError:
+        return False
+    return True
+
+
 def wait_until_serving(
-    endpoints: dict[str, tuple[str, int]], timeout: float, alive=lambda name: True, last_output=lambda name: ""
+    endpoints: dict[str, tuple[str, int]],
+    timeout: float,
+    alive=lambda name: True,
+    last_output=lambda name: "",
 ) -> None:
     """Block until every named endpoint is SERVING; fail early, with its last output, if its process died."""
     pending = dict(endpoints)
@@ -34,7 +52,9 @@ def wait_until_serving(
     while pending:
         for name, (host, port) in list(pending.items()):
             if not alive(name):
-                raise RuntimeError(f"code server {name} exited before serving; its last output:\n{last_output(name)}")
+                raise RuntimeError(
+                    f"code server {name} exited before serving; its last output:\n{last_output(name)}"
+                )
             if is_serving(host, port):
                 del pending[name]
         if not pending:

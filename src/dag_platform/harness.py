@@ -140,6 +140,30 @@ class RunningStack:
                 result[name] = (proc.pid, newest.pid if newest else None)
         return result
 
+    def role_pids(self) -> dict[str, int]:
+        """PID of each process the launcher runs: the locations by name, `webserver`, `daemon`."""
+        roles: dict[str, int] = {}
+        for proc in psutil.Process(self.process.pid).children():
+            try:
+                command = proc.cmdline()
+            except psutil.NoSuchProcess:
+                continue
+            if "code-server" in command:
+                roles[command[command.index("--location-name") + 1]] = proc.pid
+            elif "dag_platform.webserver_when_ready" in command:
+                roles["webserver"] = proc.pid
+            elif any(part.endswith("dagster-daemon") for part in command):
+                roles["daemon"] = proc.pid
+        return roles
+
+    def postmaster_pid(self) -> int | None:
+        """The embedded PostgreSQL's postmaster while it runs."""
+        try:
+            pid = int((self.data_dir / "postgres" / "postmaster.pid").read_text().splitlines()[0])
+        except (OSError, ValueError, IndexError):
+            return None
+        return pid if psutil.pid_exists(pid) else None
+
     def resident_memory(self) -> tuple[int, int]:
         return resident_memory(self.processes())
 

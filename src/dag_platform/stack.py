@@ -4,7 +4,9 @@ Order: Postgres (embedded unless DAGSTER_POSTGRES_URL is set) -> `dagster instan
 alongside one `dagster code-server start` per location from that location's own environment ->
 the webserver, which imports itself meanwhile and serves once every code server answers its gRPC
 health check -> the daemon. It waits until every location is loaded, prints where
-to look, and on Ctrl-C or SIGTERM stops everything it started, Postgres last.
+to look, then supervises (supervisor.py, location_health.py, postgres_watch.py): a crashed process
+is restarted alone with backoff, a location whose definitions server died is reloaded, the embedded
+Postgres is started again. On Ctrl-C or SIGTERM it stops everything it started, Postgres last.
 """
 
 from __future__ import annotations
@@ -16,15 +18,25 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+
+from dag_shared.settings import env
 
 from dag_platform.config import StackConfig, child_environment, load_config, render_workspace
 from dag_platform.graphql import DagsterGraphQL
 from dag_platform.grpc_health import wait_until_serving
+from dag_platform.location_health import LocationHealthWatch
 from dag_platform.postgres_setup import StackPostgres
+from dag_platform.postgres_watch import PostgresWatch
 from dag_platform.processes import ManagedProcess
+from dag_platform.restart_policy import RestartPolicy
+from dag_platform.supervisor import Supervisor
 
 log = logging.getLogger("dag_platform.stack")
+
+DEFAULT_HEALTH_INTERVAL_SECONDS = 5.0
+SUPERVISOR_TICK_SECONDS = 0.5
 
 
 class Stack:
@@ -34,6 +46,11 @@ class Stack:
         self.postgres = StackPostgres(config)
         self.processes: dict[str, ManagedProcess] = {}
         self.environment: dict[str, str] = {}
+        self.policy = RestartPolicy.from_environment()
+        self.supervisor = Supervisor(self.processes, self.policy, self._log_hint)
+        self._spawners: dict[str, Callable[[], ManagedProcess]] = {}
+        self._watch_stop = threading.Event()
+        self._watch_thread: threading.Thread | None = None
 
     # -- start -------------------------------------------------------------------------------
     def start(self, load_timeout: float = 180) -> dict:
@@ -164,14 +181,21 @@ class Stack:
         self._migrated_marker.touch()
 
     def _spawn(self, name: str, command: list[str], cwd: Path | None = None) -> None:
-        self.processes[name] = ManagedProcess(
-            name,
-            command,
-            self.environment,
-            cwd or self.config.root,
-            self.config.log_dir / f"{name}.log",
-            self.echo,
-        )
+        def spawn() -> ManagedProcess:
+            return ManagedProcess(
+                name,
+                command,
+                self.environment,
+                cwd or self.config.root,
+                self.config.log_dir / f"{name}.log",
+                self.echo,
+            )
+
+        self._spawners[name] = spawn
+        self.processes[name] = spawn()
+
+    def _log_hint(self, name: str) -> str:
+        return f" (see {self.config.log_dir / name}.log)"
 
     def _report(self, statuses: dict, elapsed: float) -> None:
         lines = [f"platform ready in {elapsed:.1f}s", f"  UI:        {self.config.webserver_url}"]
@@ -185,11 +209,43 @@ class Stack:
         ]
         log.info("\n".join(lines))
 
-    # -- run and stop --------------------------------------------------------------------------
-    def first_dead_process(self) -> str | None:
-        return next((name for name, proc in self.processes.items() if not proc.alive()), None)
+    # -- supervise -----------------------------------------------------------------------------
+    def supervise(self, stop_requested: threading.Event) -> None:
+        """Until `stop_requested`: restart crashed processes, reload dead locations, watch Postgres."""
+        for name, spawn in self._spawners.items():
+            self.supervisor.adopt(name, spawn)
+        self._watch_thread = threading.Thread(target=self._watch, name="health-watch", daemon=True)
+        self._watch_thread.start()
+        while not stop_requested.wait(SUPERVISOR_TICK_SECONDS):
+            self.supervisor.tick()
 
+    def _watch(self) -> None:
+        interval = float(env("DAG_HEALTH_INTERVAL_SECONDS") or DEFAULT_HEALTH_INTERVAL_SECONDS)
+        client = DagsterGraphQL(self.config.webserver_url, timeout=120)
+        postgres = PostgresWatch(self.postgres, self.policy)
+        locations = LocationHealthWatch(
+            {loc.name: ("127.0.0.1", loc.port) for loc in self.config.locations},
+            running_pid=self.supervisor.running_pid,
+            reload=lambda name: _reload(client, name),
+            is_usable=lambda name: _usable(client, name),
+            restart=self.supervisor.restart,
+        )
+        try:
+            while not self._watch_stop.wait(interval):
+                for check in (postgres.check, locations.check):
+                    try:
+                        check()
+                    except Exception:  # a failing check must not end the watch
+                        log.exception("health check failed")
+        finally:
+            client.close()
+
+    # -- stop ----------------------------------------------------------------------------------
     def stop(self) -> None:
+        self.supervisor.stop()
+        self._watch_stop.set()
+        if self._watch_thread is not None:
+            self._watch_thread.join(timeout=150)
         for name in ("webserver", "daemon"):
             if name in self.processes:
                 self.processes.pop(name).stop()
@@ -206,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true", help="do not echo child output (it is still logged)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stdout)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # the health watch's GraphQL calls
 
     stop_requested = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -215,14 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     exit_code = 0
     try:
         stack.start(load_timeout=args.load_timeout)
-        while not stop_requested.wait(1.0):
-            dead = stack.first_dead_process()
-            if dead:
-                log.error(
-                    f"{dead} exited unexpectedly; stopping the stack (see {stack.config.log_dir / dead}.log)"
-                )
-                exit_code = 1
-                break
+        stack.supervise(stop_requested)
     except BaseException as error:  # noqa: BLE001 - whatever happened, stop what was started
         if not isinstance(error, KeyboardInterrupt):
             log.error(f"stack failed: {error}")
@@ -230,6 +280,24 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         stack.stop()
     return exit_code
+
+
+def _reload(client: DagsterGraphQL, name: str) -> bool:
+    try:
+        status = client.reload(name)
+    except Exception as error:  # noqa: BLE001 - the webserver may be down or restarting
+        log.warning(f"{name}: reload through the webserver failed: {error}")
+        return False
+    if not status.usable:
+        log.warning(f"{name}: reload finished but the location is not usable: {status.error}")
+    return status.usable
+
+
+def _usable(client: DagsterGraphQL, name: str) -> bool:
+    try:
+        return client.locations()[name].usable
+    except Exception:  # noqa: BLE001 - the webserver may be down or restarting
+        return False
 
 
 if __name__ == "__main__":

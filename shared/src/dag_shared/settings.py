@@ -63,6 +63,28 @@ ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
     ),
     *(_postgres_url_var(location) for location in LOCATIONS),
     EnvironmentVariable(
+        "DAG_SUPERVISE_MAX_RESTARTS",
+        "5",
+        "Stack: restarts of one crashed process (code server, webserver, daemon, embedded Postgres) "
+        "within DAG_SUPERVISE_STABLE_SECONDS before the launcher leaves it down.",
+    ),
+    EnvironmentVariable(
+        "DAG_SUPERVISE_BACKOFF_SECONDS",
+        "1",
+        "Stack: wait before the first restart of a crashed process; doubled on each further restart, "
+        "at most 30 s.",
+    ),
+    EnvironmentVariable(
+        "DAG_SUPERVISE_STABLE_SECONDS",
+        "120",
+        "Stack: a process that has run this long since its last restart starts again from attempt 1.",
+    ),
+    EnvironmentVariable(
+        "DAG_HEALTH_INTERVAL_SECONDS",
+        "5",
+        "Stack: how often the launcher pings every location's definitions server and checks Postgres.",
+    ),
+    EnvironmentVariable(
         "TURSO_DATABASE_URL",
         "empty: a local libsql file only",
         "Turso database to sync the CD mirror with (libsql:// URL).",
