@@ -20,7 +20,9 @@ def test_a_confirmed_drop_a_first_load_and_a_plausible_load_are_accepted():
 
 def test_the_override_hint_is_part_of_the_refusal():
     with pytest.raises(LoadRefused, match="set NPS_ALLOW_SHRINK=1"):
-        refuse_shrink("x", previous_rows=10, new_rows=1, min_share=0.5, override_hint="set NPS_ALLOW_SHRINK=1")
+        refuse_shrink(
+            "x", previous_rows=10, new_rows=1, min_share=0.5, override_hint="set NPS_ALLOW_SHRINK=1"
+        )
 
 
 def test_a_ratio_above_the_limit_is_refused_and_one_at_the_limit_is_not():
