@@ -44,6 +44,12 @@ def test_loading_the_sample_days_gives_correct_company_caps_and_ranks(postgres_u
         "에코프로비엠": caps["247540"], "에코프로": caps["086520"], "카카오게임즈": caps["293490"],
         "펄어비스": caps["263750"], "케이엔에스": caps["432470"], "에이치엔에스하이텍": caps["278990"],
         "엠앤씨생명과학": caps["225860"], "틸론": caps["217880"],
+        "BNK금융지주": caps["138930"], "BYC": caps["001460"], "GKL": caps["114090"], "KB금융": caps["105560"],
+        "LS ELECTRIC": caps["010120"], "KODEX 200": caps["069500"], "TIGER 미국S&P500": caps["360750"],
+        "CJ제일제당": caps["097950"] + caps["097955"], "대신증권": caps["003540"] + caps["003547"],
+        "F&F": caps["383220"], "S-Oil": caps["010950"], "E1": caps["017940"], "POSCO홀딩스": caps["005490"],
+        "신한 인버스 WTI원유 선물 ETN": caps["500009"], "CJ ENM": caps["035760"], "HB솔루션": caps["297890"],
+        "JYP Ent.": caps["035900"],
     }
     rows = query(res, "SELECT name, marketcap, marketcap_rank FROM company WHERE marketcap_date = ? "
                       "ORDER BY marketcap_rank", ("2024-01-05",))
@@ -58,7 +64,7 @@ def test_loading_the_sample_days_gives_correct_company_caps_and_ranks(postgres_u
     assert types["미래에셋대우"] == "보통주" and types["엔에이치스팩29호"] == "스팩" and types["SK리츠"] == "리츠"
     ranks = query(res, "SELECT count(*), max(current_rank) FROM security_rank WHERE rank_date = ? "
                        "AND metric_type = 'marketcap'", ("2024-01-05",))
-    assert ranks == [(20, 20)]  # 21 securities, one delisted
+    assert ranks == [(39, 39)]  # 40 securities, one delisted
     prior = query(res, "SELECT r.rank_date, r.current_rank, r.prior_rank FROM security_rank r JOIN security s "
                        "ON s.security_id = r.security_id WHERE s.ticker = '000660' AND r.metric_type = 'marketcap' "
                        "ORDER BY r.rank_date")
@@ -225,4 +231,4 @@ def test_the_three_exchange_runs_of_a_first_day_can_start_together(sink, postgre
         assert list(pool.map(materialize_exchange_in_a_process, jobs)) == [True, True, True]
     res = resources(postgres_url, data_dir)
     assert query(res, "SELECT exchange, count(*) FROM price GROUP BY exchange ORDER BY exchange", sink=sink) == [
-        ("KONEX", 3), ("KOSDAQ", 6), ("KOSPI", 11)]
+        ("KONEX", 3), ("KOSDAQ", 9), ("KOSPI", 27)]

@@ -77,97 +77,145 @@ def has_hangul(text: str) -> bool:
 
 def eng2kor(text: str) -> str:
     """Spell each Latin letter (and &) as its Korean letter name: `SK하이닉스` → `에스케이하이닉스`."""
-    return "".join(_LETTER_NAMES.get(ch.lower(), ch) for ch in text)
+    return "".join(_LETTER_NAMES.get(ch.lower(), ch) if ch.isascii() else ch for ch in text)
 
 
-# Dubeolsik (2-set) keyboard: the key typed for each jamo.
-_INITIALS = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
-_MEDIALS = "ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"
-_FINALS = ["", *"ㄱㄲㄳㄴㄵㄶㄷㄹㄺㄻㄼㄽㄾㄿㅀㅁㅂㅄㅅㅆㅇㅈㅊㅋㅌㅍㅎ"]
+# Dubeolsik (2-set) keyboard. Syllables are 0xAC00 + (initial * 21 + medial) * 28 + final.
+_INITIALS = tuple("ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ")
+_MEDIALS = tuple("ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ")
+_FINALS = ("", *"ㄱㄲㄳㄴㄵㄶㄷㄹㄺㄻㄼㄽㄾㄿㅀㅁㅂㅄㅅㅆㅇㅈㅊㅋㅌㅍㅎ")
+_INITIAL_INDEX = {jamo: i for i, jamo in enumerate(_INITIALS)}
+_MEDIAL_INDEX = {jamo: i for i, jamo in enumerate(_MEDIALS)}
+_FINAL_INDEX = {jamo: i for i, jamo in enumerate(_FINALS) if jamo}
+_SYLLABLE_FIRST, _SYLLABLE_LAST = 0xAC00, 0xD7A3
+
+# The key of each single-key jamo; the seven upper-case keys are typed with shift.
 _KEYS = dict(zip("ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ", "rRseEfaqQtTdwWczxvg"))
 _KEYS.update(zip("ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅛㅜㅠㅡㅣ", "koiOjpuPhynbml"))
-_COMPOUND = {
-    "ㅘ": "ㅗㅏ", "ㅙ": "ㅗㅐ", "ㅚ": "ㅗㅣ", "ㅝ": "ㅜㅓ", "ㅞ": "ㅜㅔ", "ㅟ": "ㅜㅣ", "ㅢ": "ㅡㅣ",
-    "ㄳ": "ㄱㅅ", "ㄵ": "ㄴㅈ", "ㄶ": "ㄴㅎ", "ㄺ": "ㄹㄱ", "ㄻ": "ㄹㅁ", "ㄼ": "ㄹㅂ", "ㄽ": "ㄹㅅ",
-    "ㄾ": "ㄹㅌ", "ㄿ": "ㄹㅍ", "ㅀ": "ㄹㅎ", "ㅄ": "ㅂㅅ",
+_JAMO_OF_KEY = {key: jamo for jamo, key in _KEYS.items()}
+_CONSONANTS = frozenset("ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ")
+# Jamo typed as two keys: compound vowels, and consonant clusters (finals, or lone jamo).
+_COMPOUNDS = {
+    "ㅘ": ("ㅗ", "ㅏ"), "ㅙ": ("ㅗ", "ㅐ"), "ㅚ": ("ㅗ", "ㅣ"), "ㅝ": ("ㅜ", "ㅓ"), "ㅞ": ("ㅜ", "ㅔ"),
+    "ㅟ": ("ㅜ", "ㅣ"), "ㅢ": ("ㅡ", "ㅣ"),
+    "ㄳ": ("ㄱ", "ㅅ"), "ㄵ": ("ㄴ", "ㅈ"), "ㄶ": ("ㄴ", "ㅎ"), "ㄺ": ("ㄹ", "ㄱ"), "ㄻ": ("ㄹ", "ㅁ"),
+    "ㄼ": ("ㄹ", "ㅂ"), "ㄽ": ("ㄹ", "ㅅ"), "ㄾ": ("ㄹ", "ㅌ"), "ㄿ": ("ㄹ", "ㅍ"), "ㅀ": ("ㄹ", "ㅎ"),
+    "ㅄ": ("ㅂ", "ㅅ"),
 }  # fmt: skip
-_SYLLABLE_FIRST, _SYLLABLE_LAST = 0xAC00, 0xD7A3
+_COMBINED = {parts: jamo for jamo, parts in _COMPOUNDS.items()}
 
 
 def _jamo_keys(jamo: str) -> str:
-    return "".join(_KEYS[j] for j in _COMPOUND.get(jamo, jamo))
+    return "".join(_KEYS[part] for part in _COMPOUNDS.get(jamo, (jamo,)))
+
+
+def _syllable_keys(code: int) -> str:
+    initial, rest = divmod(code - _SYLLABLE_FIRST, 588)
+    medial, final = divmod(rest, 28)
+    keys = _jamo_keys(_INITIALS[initial]) + _jamo_keys(_MEDIALS[medial])
+    return keys + _jamo_keys(_FINALS[final]) if final else keys
 
 
 def kor2keyboard(text: str) -> str:
-    """The keys typed on a Korean 2-set keyboard: `삼성` → `tkatjd`; non-Hangul is kept."""
+    """The keys typed on a Korean 2-set keyboard: `삼성` → `tkatjd`.
+
+    Syllables and the keyboard's lone jamo (`ㄱ`, `ㅘ`, `ㄳ`) become keys; everything else is kept.
+    """
     out = []
     for ch in text:
-        code = ord(ch)
-        if _SYLLABLE_FIRST <= code <= _SYLLABLE_LAST:
-            offset = code - _SYLLABLE_FIRST
-            initial, rest = divmod(offset, 588)
-            medial, final = divmod(rest, 28)
-            out.append(_jamo_keys(_INITIALS[initial]) + _jamo_keys(_MEDIALS[medial]))
-            if final:
-                out.append(_jamo_keys(_FINALS[final]))
-        elif ch in _KEYS or ch in _COMPOUND:
+        if _SYLLABLE_FIRST <= ord(ch) <= _SYLLABLE_LAST:
+            out.append(_syllable_keys(ord(ch)))
+        elif ch in _KEYS or ch in _COMPOUNDS:
             out.append(_jamo_keys(ch))
         else:
             out.append(ch)
     return "".join(out)
 
 
-_JAMO_OF_KEY = {key: jamo for jamo, key in _KEYS.items()}
-_PAIRS = {parts: jamo for jamo, parts in _COMPOUND.items()}
+class _Block:
+    """The syllable being typed: an initial (or a lone consonant cluster), a medial, a final."""
+
+    def __init__(self, initial: str = "", medial: str = "") -> None:
+        self.initial, self.medial, self.final = initial, medial, ""
+
+    def is_syllable(self) -> bool:
+        return bool(self.initial and self.medial)
+
+    def text(self) -> str:
+        if not self.is_syllable():
+            return self.initial + self.medial  # a lone consonant (or cluster) or a lone vowel
+        index = (_INITIAL_INDEX[self.initial] * 21 + _MEDIAL_INDEX[self.medial]) * 28
+        return chr(_SYLLABLE_FIRST + index + _FINAL_INDEX.get(self.final, 0))
 
 
-def _is_vowel(jamo: str) -> bool:
-    return jamo in _MEDIALS
+def _type_vowel(block: _Block, vowel: str, out: list[str]) -> _Block:
+    if block.medial and not block.final:
+        combined = _COMBINED.get((block.medial, vowel))
+        if combined:  # ㅗ + ㅏ → ㅘ
+            block.medial = combined
+            return block
+        out.append(block.text())
+        return _Block(medial=vowel)  # a vowel that does not combine starts a lone vowel
+    if block.final:  # the last consonant moves on to start the next syllable: 각 + ㅏ → 가가
+        keep, move = _COMPOUNDS.get(block.final, ("", block.final))
+        block.final = keep
+        out.append(block.text())
+        return _Block(move, vowel)
+    keep, move = _COMPOUNDS.get(block.initial, ("", block.initial))
+    out.append(keep)  # a lone cluster keeps its first consonant: ㄳ + ㅏ → ㄱ사
+    return _Block(move, vowel)
+
+
+def _type_consonant(block: _Block, consonant: str, out: list[str]) -> _Block:
+    if block.is_syllable() and not block.final and consonant in _FINAL_INDEX:
+        block.final = consonant  # ㄸ, ㅃ and ㅉ are never finals
+        return block
+    # The consonant a new one may cluster with: a syllable's final, or a lone consonant.
+    last = block.final if block.is_syllable() else block.initial
+    combined = _COMBINED.get((last, consonant))
+    if combined:  # 갑 + ㅅ → 값; a lone ㄱ + ㅅ → ㄳ
+        if block.is_syllable():
+            block.final = combined
+        else:
+            block.initial = combined
+        return block
+    out.append(block.text())
+    return _Block(initial=consonant)
 
 
 def _compose(jamos: list[str]) -> str:
-    """Assemble a run of jamo typed in order into syllables, as a 2-set keyboard IME does."""
-    out, i, n = [], 0, len(jamos)
-
-    def vowel_next(k: int) -> bool:
-        return k < n and _is_vowel(jamos[k])
-
-    while i < n:
-        jamo = jamos[i]
-        if not _is_vowel(jamo) and jamo in _INITIALS and vowel_next(i + 1):
-            medial, k = jamos[i + 1], i + 2
-            if vowel_next(k) and _PAIRS.get(medial + jamos[k], "") in _MEDIALS:
-                medial, k = _PAIRS[medial + jamos[k]], k + 1
-            final = ""
-            if k < n and jamos[k] in _FINALS[1:] and not vowel_next(k + 1):
-                final, k = jamos[k], k + 1
-                pair = _PAIRS.get(final + jamos[k], "") if k < n else ""
-                if pair in _FINALS[1:] and not vowel_next(k + 1):
-                    final, k = pair, k + 1
-            index = (_INITIALS.index(jamo) * 21 + _MEDIALS.index(medial)) * 28 + _FINALS.index(final)
-            out.append(chr(_SYLLABLE_FIRST + index))
-            i = k
-        elif _is_vowel(jamo) and vowel_next(i + 1) and _PAIRS.get(jamo + jamos[i + 1], "") in _MEDIALS:
-            out.append(_PAIRS[jamo + jamos[i + 1]])
-            i += 2
+    """Assemble jamo typed in order into syllables, as a 2-set keyboard's input method does."""
+    out: list[str] = []
+    block = _Block()
+    for jamo in jamos:
+        if jamo in _CONSONANTS:
+            block = _type_consonant(block, jamo, out)
         else:
-            out.append(jamo)
-            i += 1
+            block = _type_vowel(block, jamo, out)
+    out.append(block.text())
     return "".join(out)
+
+
+def _key_jamo(ch: str) -> str | None:
+    """The jamo a key types: shifted QWERTO give ㅃㅉㄸㄲㅆㅒㅖ, other capitals count as lower case."""
+    if not ch.isascii():
+        return None
+    return _JAMO_OF_KEY.get(ch) or _JAMO_OF_KEY.get(ch.lower())
 
 
 def keyboard2kor(text: str) -> str:
     """The reverse direction: what Latin keys produce when typed in Hangul mode (`tkatjd` → `삼성`).
 
     Used for Latin names, so a search typed with the keyboard in the wrong mode still matches
-    (`LG` → `ㅣㅎ`). Shifted keys without a Hangul of their own count as unshifted.
+    (`lg` → `ㅣㅎ`, `bnk` → `ㅠㅜㅏ`). Any other character is kept and ends the syllable being typed.
+    Total: every string gives a string.
     """
     out: list[str] = []
     run: list[str] = []
     for ch in text:
-        key = ch if ch in _JAMO_OF_KEY else ch.lower()
-        if key in _JAMO_OF_KEY:
-            run.append(_JAMO_OF_KEY[key])
+        jamo = _key_jamo(ch)
+        if jamo is not None:
+            run.append(jamo)
             continue
         out.append(_compose(run))
         run = []
