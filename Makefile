@@ -1,6 +1,7 @@
 # The platform's commands. `make dev` starts everything; `make test` runs every suite.
 UV := ./scripts/uv.sh
-LOCATIONS := cd ds is ss nps
+# The locations come from the one registry, dag_shared/locations.py.
+LOCATIONS := $(shell python3 shared/src/dag_shared/locations.py)
 
 .PHONY: dev sync test test-locations test-platform bench lock
 

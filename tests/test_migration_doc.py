@@ -21,10 +21,10 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from dag_shared.locations import LOCATIONS
 
 REPO = Path(__file__).resolve().parents[1]
 DOC = REPO / "docs" / "migration.md"
-LOCATIONS = ("cd", "ds", "is", "ss", "nps")
 STATUSES = {"ported", "planned"}
 
 # The legacy inventory (legacy README): 108 assets in 9 groups, each group owned by one location.

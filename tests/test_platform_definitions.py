@@ -48,8 +48,15 @@ def test_no_asset_key_is_owned_by_two_locations(reports):
     assert duplicate_asset_keys(keys) == []
 
 
-def test_the_repository_workspace_lists_every_location_on_its_default_port(monkeypatch):
-    monkeypatch.delenv("DAG_CODE_SERVER_BASE_PORT", raising=False)
-    from dag_platform.config import load_config, render_workspace
+def test_dg_toml_and_both_workspace_files_are_generated_from_the_location_registry():
+    from dag_platform.workspace_files import stale_files
 
-    assert (ROOT / "workspace.yaml").read_text() == render_workspace(load_config(ROOT))
+    assert stale_files(ROOT) == [], "run `python -m dag_platform.workspace_files`"
+
+
+def test_the_dg_workspace_lists_every_registered_location_as_a_project():
+    import tomllib
+
+    workspace = tomllib.loads((ROOT / "dg.toml").read_text())
+    assert workspace["directory_type"] == "workspace"
+    assert [p["path"] for p in workspace["workspace"]["projects"]] == [f"locations/{n}" for n in LOCATIONS]

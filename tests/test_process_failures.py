@@ -3,6 +3,7 @@
 import sys
 
 import pytest
+
 from dag_platform.grpc_health import wait_until_serving
 from dag_platform.processes import ManagedProcess
 

@@ -50,10 +50,14 @@ class StackConfig:
         return f"http://{self.webserver_host}:{self.webserver_port}"
 
 
-def load_config(root: Path | None = None) -> StackConfig:
+DEFAULT_CODE_SERVER_BASE_PORT = 4100
+
+
+def load_config(root: Path | None = None, base_port: int | None = None) -> StackConfig:
+    """The stack's layout; `base_port` overrides DAG_CODE_SERVER_BASE_PORT (the generated files use the default)."""
     root = (root or Path.cwd()).resolve()
     data_dir = Path(env("DAG_DATA_DIR") or root / ".dag").expanduser().resolve()
-    base_port = int(env("DAG_CODE_SERVER_BASE_PORT") or 4100)
+    base_port = base_port or int(env("DAG_CODE_SERVER_BASE_PORT") or DEFAULT_CODE_SERVER_BASE_PORT)
     locations = tuple(
         LocationServer(name, base_port + index, root / "locations" / name)
         for index, name in enumerate(LOCATIONS)
@@ -73,6 +77,7 @@ def render_workspace(config: StackConfig) -> str:
     lines = [
         "# The local stack: one gRPC code server per location, each started from its own environment",
         "# (`dagster code-server start`) by `make dev`. Ports follow DAG_CODE_SERVER_BASE_PORT (default 4100).",
+        "# Locations from dag_shared/locations.py (`python -m dag_platform.workspace_files` writes the default).",
         "load_from:",
     ]
     for location in config.locations:

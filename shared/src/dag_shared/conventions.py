@@ -14,17 +14,13 @@ from pathlib import Path
 
 import dagster as dg
 
+from dag_shared.locations import REGISTRY
+
 DATA_TIERS = frozenset({"bronze", "silver", "gold"})
 REQUIRED_TAGS = ("data_tier", "domain", "source")
 MAX_KINDS = 3
 
-LOCATION_GROUPS: Mapping[str, frozenset[str]] = {
-    "cd": frozenset({"CD", "CD_TURSO", "CD_HISTORY"}),
-    "ds": frozenset({"DS"}),
-    "is": frozenset({"IS"}),
-    "ss": frozenset({"SS", "SS_Dictionary"}),
-    "nps": frozenset({"NPS", "NPS_SaaS"}),
-}
+LOCATION_GROUPS: Mapping[str, frozenset[str]] = {entry.name: frozenset(entry.groups) for entry in REGISTRY}
 
 # Kinds that mean "this asset is a table", which must then declare its column schema.
 TABLE_KINDS = frozenset({"table", "postgres", "postgresql", "duckdb", "sqlite", "view"})

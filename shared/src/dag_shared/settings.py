@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-LOCATIONS: tuple[str, ...] = ("cd", "ds", "is", "ss", "nps")
+from dag_shared.locations import LOCATIONS
 
 
 @dataclass(frozen=True)
