@@ -40,3 +40,16 @@ def validation_workspace(root: Path = ROOT) -> str:
             f"      working_directory: {root / 'locations' / location}",
         ]
     return "\n".join(lines) + "\n"
+
+
+SNAPSHOT = ROOT / "tests" / "definitions_snapshot.json"
+
+
+def definitions_inventories() -> dict[str, dict]:
+    """Each location's sorted asset keys, checks, jobs, schedules and sensors, from its own environment."""
+    return {location: convention_report(location)["inventory"] for location in LOCATIONS}
+
+
+if __name__ == "__main__":
+    # Rewrite the snapshot after an intended change of names: `python tests/platform_locations.py`.
+    SNAPSHOT.write_text(json.dumps(definitions_inventories(), indent=1, ensure_ascii=False) + "\n")

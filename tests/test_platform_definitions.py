@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 from dag_shared.conventions import duplicate_asset_keys
 from dag_shared.settings import LOCATIONS
-from platform_locations import ROOT, convention_report, validation_workspace
+from platform_locations import ROOT, SNAPSHOT, convention_report, validation_workspace
 
 
 def _validate(workspace: Path, home: Path) -> subprocess.CompletedProcess:
@@ -60,3 +61,9 @@ def test_the_dg_workspace_lists_every_registered_location_as_a_project():
     workspace = tomllib.loads((ROOT / "dg.toml").read_text())
     assert workspace["directory_type"] == "workspace"
     assert [p["path"] for p in workspace["workspace"]["projects"]] == [f"locations/{n}" for n in LOCATIONS]
+
+
+def test_every_location_defines_exactly_the_names_of_the_snapshot(reports):
+    """A layout change moves code, not names: asset keys, checks, jobs, schedules and sensors stay."""
+    snapshot = json.loads(SNAPSHOT.read_text())
+    assert {location: report["inventory"] for location, report in reports.items()} == snapshot
