@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from dag_platform.harness import RunningStack
+from dag_platform_testing.stack_harness import RunningStack
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from cd_krx_snapshots import write_day
 
 from dag_platform.graphql import DagsterGraphQL
-from dag_platform.harness import RunningStack
+from dag_platform_testing.stack_harness import RunningStack
 
 ROOT = Path(__file__).resolve().parents[1]
 EXCHANGES = ("KOSPI", "KOSDAQ", "KONEX")

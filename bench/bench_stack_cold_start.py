@@ -21,7 +21,7 @@ import psutil
 from dag_shared.embedded_postgres import free_port
 
 from dag_platform.graphql import DagsterGraphQL
-from dag_platform.harness import RunningStack, resident_memory
+from dag_platform_testing.stack_harness import RunningStack, resident_memory
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCATIONS = ("cd", "ds", "is", "ss", "nps")

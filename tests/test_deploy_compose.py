@@ -307,7 +307,7 @@ def test_the_container_instance_matches_the_root_instance_except_storage_and_lau
     from dagster._config import process_config
     from dagster._core.instance.config import dagster_instance_config_schema
 
-    root = yaml.safe_load((ROOT / "dagster.yaml").read_text())
+    root = yaml.safe_load((ROOT / "deploy" / "dagster.local.yaml").read_text())
     containers = yaml.safe_load((ROOT / "deploy" / "dagster.compose.yaml").read_text())
     differing = {"storage", "run_launcher"}
     assert {k: v for k, v in containers.items() if k not in differing} == {

@@ -126,7 +126,7 @@ def test_postgres_is_configured_with_its_password_in_a_secret_not_in_the_values(
 
 
 def test_the_helm_run_policy_matches_the_root_instance(values):
-    root = yaml.safe_load((ROOT / "dagster.yaml").read_text())
+    root = yaml.safe_load((ROOT / "deploy" / "dagster.local.yaml").read_text())
     daemon, concurrency = values["dagsterDaemon"], values["concurrency"]
     assert daemon["runCoordinator"]["type"] == "QueuedRunCoordinator"
     assert daemon["runRetries"] == {

@@ -18,7 +18,7 @@ import pytest
 from dag_shared.embedded_postgres import drop_database, ensure_database
 from dag_shared.settings import LOCATIONS, env, repository_root
 
-from dag_platform.harness import RunningStack, copy_repository
+from dag_platform_testing.stack_harness import RunningStack, copy_repository
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ import psutil
 import pytest
 from dag_shared.settings import LOCATIONS, repository_root
 
-from dag_platform.harness import RunningStack, copy_repository
+from dag_platform_testing.stack_harness import RunningStack, copy_repository
 from dag_platform.processes import ManagedProcess
 from dag_platform.restart_policy import RestartBudget, RestartPolicy
 from dag_platform.supervisor import Supervisor

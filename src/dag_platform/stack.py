@@ -150,7 +150,7 @@ class Stack:
         home = self.config.dagster_home
         home.mkdir(parents=True, exist_ok=True)
         instance_file = home / "dagster.yaml"
-        source = self.config.root / "dagster.yaml"
+        source = self.config.root / "deploy" / "dagster.local.yaml"
         if instance_file.exists() and not instance_file.is_symlink():
             log.info(f"using the instance file already in DAGSTER_HOME: {instance_file}")
         else:

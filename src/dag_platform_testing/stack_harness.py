@@ -22,8 +22,9 @@ from dag_shared.settings import LOCATIONS
 from dag_platform.graphql import DagsterGraphQL, LocationStatus
 
 
-def copy_repository(source: Path, target: Path) -> Path:
-    """A working copy of the checkout (tracked and untracked, not ignored files) with fresh environments."""
+def copy_repository(source: Path, target: Path, locations: tuple[str, ...] = LOCATIONS) -> Path:
+    """A working copy of the checkout (tracked and untracked, not ignored files) with fresh environments
+    for the host and the given locations."""
     listed = (
         subprocess.run(
             ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
@@ -41,7 +42,7 @@ def copy_repository(source: Path, target: Path) -> Path:
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(origin, destination)
     uv = shutil.which("uv") or str(source / "scripts" / "uv.sh")
-    for project in [target, *(target / "locations" / name for name in LOCATIONS)]:
+    for project in [target, *(target / "locations" / name for name in locations)]:
         subprocess.run([uv, "sync", "--frozen", "--quiet", "--project", str(project)], check=True, cwd=target)
     return target
 

@@ -41,7 +41,7 @@ ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
     EnvironmentVariable(
         "DAGSTER_HOME",
         "$DAG_DATA_DIR/dagster_home",
-        "Dagster instance home; the stack links the repository's dagster.yaml into it.",
+        "Dagster instance home; the stack links the repository's deploy/dagster.local.yaml into it as dagster.yaml.",
     ),
     EnvironmentVariable(
         "DAGSTER_POSTGRES_URL",
