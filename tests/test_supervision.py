@@ -21,10 +21,10 @@ import psutil
 import pytest
 from dag_shared.settings import LOCATIONS, repository_root
 
-from dag_platform_testing.stack_harness import RunningStack, copy_repository
 from dag_platform.processes import ManagedProcess
 from dag_platform.restart_policy import RestartBudget, RestartPolicy
 from dag_platform.supervisor import Supervisor
+from dag_platform_testing.stack_harness import RunningStack, copy_repository
 
 PLAN_QUERY = """
 query Plan($location: String!, $job: String!) {
