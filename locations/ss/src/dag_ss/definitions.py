@@ -1,9 +1,13 @@
-"""Definitions of the `ss` code location.
+"""Definitions of the `ss` code location: everything under `dag_ss.defs`, loaded automatically.
 
-No pipeline of this team has been ported yet, so the location exposes nothing; it still loads,
-shows in the UI and passes the convention checks, ready for its first asset.
+No pipeline of this team has been ported yet, so `defs/` is empty; the location still loads,
+shows in the UI and passes the convention checks, ready for its first asset. Dagster definitions
+go in `defs/` (one module per asset, named after it), domain code without dagster in `lib/`
+(created with the first such module).
 """
+
+from pathlib import Path
 
 import dagster as dg
 
-defs = dg.Definitions()
+defs = dg.load_from_defs_folder(path_within_project=Path(__file__).parent)

@@ -1,0 +1,1 @@
+"""Dagster definitions of the `ds` location, autoloaded by `definitions.py`: one module per asset."""
