@@ -174,10 +174,16 @@ def test_the_migration_runs_once_after_postgres_is_healthy(compose):
     assert migrate.get("restart") == "no"
 
 
+def test_the_code_servers_of_the_compose_file_are_exactly_the_registered_locations(compose):
+    code_services = [name for name in compose["services"] if name.startswith("code-")]
+    assert sorted(code_services) == sorted(f"code-{location}" for location in LOCATIONS)
+
+
 @pytest.mark.parametrize("location", LOCATIONS)
 def test_every_location_has_a_code_server_from_its_own_image_with_a_grpc_health_check(compose, location):
     service = compose["services"][f"code-{location}"]
-    assert service["build"]["dockerfile"] == f"locations/{location}/Dockerfile"
+    assert service["build"]["dockerfile"] == "Dockerfile.location"
+    assert service["build"]["args"] == {"LOCATION": location}
     assert Path(service["build"]["context"]).resolve() == ROOT  # the repo root: shared/ is a path dependency
     assert service["image"].endswith(f"/dag-{location}:dev")
     assert "command" not in service, "the image's CMD starts the code server; runs reuse the image"
@@ -291,16 +297,8 @@ def test_the_compose_workspace_and_the_local_workspace_describe_the_same_locatio
     for entry in containers:
         service = compose["services"][entry["host"]]
         assert entry["host"] == f"code-{entry['location_name']}" and entry["port"] == 4000
-        assert f"--location-name {entry['location_name']}" in " ".join(
-            _cmd_of(service["build"]["dockerfile"])
-        )
-
-
-def _cmd_of(dockerfile: str) -> list[str]:
-    from dockerfile_parse import DockerfileParser
-
-    parser = DockerfileParser(fileobj=(ROOT / dockerfile).open("rb"))
-    return json.loads([i for i in parser.structure if i["instruction"] == "CMD"][-1]["value"])
+        # The image serves the location named by its LOCATION build argument (test_deploy_dockerfiles).
+        assert service["build"]["args"]["LOCATION"] == entry["location_name"]
 
 
 def test_the_container_instance_matches_the_root_instance_except_storage_and_launcher(monkeypatch):

@@ -1,4 +1,4 @@
-"""The images: one Dockerfile per location plus the host's, checked by parsing them.
+"""The images: one location Dockerfile (ARG LOCATION) plus the host's, checked by parsing them.
 
 Why: images cannot be built here (no Docker engine), so the rules are checked on the parsed
 instructions (dockerfile-parse joins line continuations and splits stages): multi-stage with
@@ -10,6 +10,7 @@ every file copied from the build context exists and is not excluded by .dockerig
 from __future__ import annotations
 
 import fnmatch
+import io
 import json
 import shlex
 from dataclasses import dataclass, field
@@ -20,10 +21,7 @@ from dag_shared.settings import LOCATIONS
 from dockerfile_parse import DockerfileParser
 
 ROOT = Path(__file__).resolve().parents[1]
-DOCKERFILES = {
-    "host": ROOT / "Dockerfile",
-    **{loc: ROOT / "locations" / loc / "Dockerfile" for loc in LOCATIONS},
-}
+DOCKERFILES = {"host": ROOT / "Dockerfile", "location": ROOT / "Dockerfile.location"}
 
 
 @dataclass
@@ -36,8 +34,12 @@ class Stage:
         return [i for i in self.instructions if i["instruction"] == kind]
 
 
-def _stages(path: Path) -> list[Stage]:
-    parser = DockerfileParser(fileobj=path.open("rb"))
+def _stages(path: Path, location: str | None = None) -> list[Stage]:
+    """The stages of a Dockerfile; `location` stands in for the LOCATION build argument."""
+    text = path.read_text()
+    if location is not None:
+        text = text.replace("${LOCATION}", location)
+    parser = DockerfileParser(fileobj=io.BytesIO(text.encode()))
     stages: list[Stage] = []
     for instruction in parser.structure:
         if instruction["instruction"] == "FROM":
@@ -127,8 +129,13 @@ def test_every_image_has_an_exec_form_cmd_and_no_entrypoint(image):
 
 @pytest.mark.parametrize("location", LOCATIONS)
 def test_every_location_image_serves_its_own_definitions_on_port_4000(location):
-    runtime = _stages(DOCKERFILES[location])[-1]
-    assert json.loads(runtime.of("CMD")[0]["value"]) == [
+    runtime = _stages(DOCKERFILES["location"], location)[-1]
+    environment = dict(shlex.split(pair)[0].split("=", 1) for pair in _env_pairs(runtime))
+    shell, flag, script = json.loads(runtime.of("CMD")[0]["value"])
+    assert (shell, flag) == ("sh", "-c")
+    command = shlex.split(script.replace("${DAG_LOCATION}", environment["DAG_LOCATION"]))
+    assert command == [
+        "exec",
         "dagster",
         "code-server",
         "start",
@@ -143,9 +150,18 @@ def test_every_location_image_serves_its_own_definitions_on_port_4000(location):
     ]
 
 
+def test_the_location_image_refuses_to_build_without_a_location():
+    build = _stages(DOCKERFILES["location"])[0]
+    assert any('test -n "${LOCATION}"' in run["value"] for run in build.of("RUN"))
+
+
+def _env_pairs(stage: Stage) -> list[str]:
+    return [pair for env in stage.of("ENV") for pair in shlex.split(env["value"], posix=False)]
+
+
 @pytest.mark.parametrize("location", LOCATIONS)
 def test_every_location_image_keeps_the_repository_layout_for_the_shared_path_dependency(location):
-    build = _stages(DOCKERFILES[location])[0]
+    build = _stages(DOCKERFILES["location"], location)[0]
     workdirs = [i["value"] for i in build.of("WORKDIR")]
     assert workdirs[-1] == f"/app/locations/{location}"
     copies = {(tuple(_copy_sources(i)), shlex.split(i["value"])[-1]) for i in build.of("COPY")}
@@ -195,7 +211,7 @@ def test_every_file_copied_from_the_build_context_exists_and_is_not_dockerignore
         for line in (ROOT / ".dockerignore").read_text().splitlines()
         if line.strip() and not line.startswith("#")
     ]
-    for stage in _stages(DOCKERFILES[image]):
+    for stage in _stages(DOCKERFILES[image], location="nps"):
         for copy in stage.of("COPY"):
             if "--from=" in copy["value"]:
                 continue

@@ -23,7 +23,7 @@ DEPLOY_FILES = sorted(
         ROOT / "Dockerfile",
         ROOT / ".dockerignore",
         ROOT / "docs" / "deploy.md",
-        *(ROOT / "locations" / loc / "Dockerfile" for loc in LOCATIONS),
+        ROOT / "Dockerfile.location",
         *(p for p in (ROOT / "deploy").rglob("*") if p.is_file()),
     }
 )
@@ -81,7 +81,9 @@ def test_the_secret_detector_catches_the_shapes_it_looks_for():
         "url: postgresql://dagster:letmein@db:5432/dagster",
         "-----BEGIN RSA PRIVATE KEY-----",
         "key: AKIAABCDEFGHIJKLMNOP",
-        "token " + "sk-" + "abcdefghijklmnopqrstuvwxyz",  # assembled so the repository holds no key-like literal
+        "token "
+        + "sk-"
+        + "abcdefghijklmnopqrstuvwxyz",  # assembled so the repository holds no key-like literal
         "host: " + ".".join(["192", "168", "1", "20"]),  # noqa: FLY002 - no LAN-address literal in the repository
         "KRX_PW: mypassword",
         "kubectl create secret generic x --from-literal=postgresql-password=opensesame",
