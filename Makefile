@@ -3,7 +3,7 @@ UV := ./scripts/uv.sh
 # The locations come from the one registry, dag_shared/locations.py.
 LOCATIONS := $(shell python3 shared/src/dag_shared/locations.py)
 
-.PHONY: dev sync test test-locations test-platform bench lock
+.PHONY: dev sync test lint test-locations test-platform bench lock
 
 # `docker compose` (v2 plugin) when present, else Debian's docker-compose (v1).
 COMPOSE ?= $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
@@ -17,12 +17,18 @@ sync:
 	@$(UV) sync --frozen --quiet
 	@for loc in $(LOCATIONS); do $(UV) sync --frozen --quiet --project locations/$$loc || exit 1; done
 
-## Every location's suite in its own environment, then the platform suite in the host environment.
+## Lint and format check, every location's suite in its own environment, then the platform suite.
 test: sync
 	@failed=""; \
+	$(MAKE) --no-print-directory lint || failed="$$failed lint"; \
 	$(MAKE) --no-print-directory test-locations || failed="$$failed locations"; \
 	$(MAKE) --no-print-directory test-platform || failed="$$failed platform"; \
 	if [ -n "$$failed" ]; then echo "FAILED suites:$$failed"; exit 1; fi
+
+## ruff over the whole tree (configuration in the root pyproject.toml).
+lint:
+	@echo "=== lint"
+	@$(UV) run --frozen ruff check . && $(UV) run --frozen ruff format --check .
 
 test-locations:
 	@failed=""; \
