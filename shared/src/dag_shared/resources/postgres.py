@@ -102,8 +102,8 @@ def copy_rows(
 
 def copy_csv_chunks(
     conn: psycopg.Connection, table: str, columns: Sequence[str], chunks: Iterable[bytes]
-) -> None:
-    """COPY CSV bytes (no header, NULL written as \\N) into `table`."""
+) -> int:
+    """COPY CSV bytes (no header, NULL written as \\N) into `table`; returns the rows COPY loaded."""
     from psycopg import sql
 
     statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv, NULL {})").format(
@@ -111,9 +111,11 @@ def copy_csv_chunks(
         sql.SQL(", ").join(map(sql.Identifier, columns)),
         sql.Literal(COPY_NULL),
     )
-    with conn.cursor() as cur, cur.copy(statement) as copy:
-        for chunk in chunks:
-            copy.write(chunk)
+    with conn.cursor() as cur:
+        with cur.copy(statement) as copy:
+            for chunk in chunks:
+                copy.write(chunk)
+        return cur.rowcount
 
 
 def copy_polars(conn: psycopg.Connection, table: str, frame: pl.DataFrame) -> int:
