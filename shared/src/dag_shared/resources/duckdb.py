@@ -27,7 +27,15 @@ CONNECT_RETRIES = 10
 class DuckDBResource(dg.ConfigurableResource):
     """A DuckDB database file; a connection per `get_connection()` block, closed at its end."""
 
-    database: str = Field(description="Path of the DuckDB file (':memory:' for an in-memory database).")
+    database: str = Field(
+        default="",
+        description="Path of the DuckDB file (':memory:' for an in-memory database); empty: the file of `location`.",
+    )
+    location: str = Field(
+        default="",
+        description="With `database` empty: `$DAG_DATA_DIR/duckdb/<location>.duckdb`, resolved when a "
+        "connection opens (so DAG_DATA_DIR is read at run time, not when definitions load).",
+    )
     connection_config: dict[str, Any] = Field(
         default={}, description="DuckDB settings for each connection (https://duckdb.org/docs/configuration)."
     )
@@ -41,7 +49,7 @@ class DuckDBResource(dg.ConfigurableResource):
             fn=duckdb.connect,
             retry_on=(RuntimeError, duckdb.IOException),
             kwargs={
-                "database": self.database,
+                "database": self.path(),
                 "read_only": False,
                 "config": {"custom_user_agent": "dagster", **self.connection_config},
             },
@@ -52,13 +60,25 @@ class DuckDBResource(dg.ConfigurableResource):
         finally:
             conn.close()
 
+    def path(self) -> str:
+        """The database this resource opens: `database`, else the location's file (folder created)."""
+        if self.database:
+            return self.database
+        if not self.location:
+            raise ValueError("DuckDBResource needs a database path or a location")
+        (data_dir() / "duckdb").mkdir(parents=True, exist_ok=True)
+        return duckdb_path(self.location)
+
 
 def duckdb_path(location: str) -> str:
     return str(data_dir() / "duckdb" / f"{location}.duckdb")
 
 
 def duckdb_resource(location: str) -> DuckDBResource:
-    """`<location>_duckdb`: the location's own DuckDB file under `$DAG_DATA_DIR/duckdb/`."""
+    """`<location>_duckdb`: the location's own DuckDB file under `$DAG_DATA_DIR/duckdb/`, the path fixed now.
+
+    `DuckDBResource(location=...)` is the same file with DAG_DATA_DIR read when a connection opens.
+    """
     path = data_dir() / "duckdb"
     path.mkdir(parents=True, exist_ok=True)
     return DuckDBResource(database=duckdb_path(location))
