@@ -16,13 +16,18 @@ def nps_env(data_dir, postgres_url, tmp_path, monkeypatch):
     return {"data_dir": data_dir, "postgres_url": postgres_url, "source": source}
 
 
-def nps_resources_for(source_dir, min_file_bytes: int = 100_000, portal_base_url: str = "", quarantine_max_ratio: float = 0.001):
+def nps_resources_for(
+    source_dir, min_file_bytes: int = 100_000, portal_base_url: str = "", quarantine_max_ratio: float = 0.001
+):
     """The location's resources with a given source (the URL and data dir come from the env)."""
-    from dag_nps.nps_resources import NpsSourceResource, nps_resources
+    from dag_nps.defs.resources import NpsSourceResource, nps_resources
 
     resources = nps_resources()
     resources["nps_source"] = NpsSourceResource(
-        source_dir=str(source_dir), portal_base_url=portal_base_url, min_file_bytes=min_file_bytes,
-        download_concurrency=2, quarantine_max_ratio=quarantine_max_ratio,
+        source_dir=str(source_dir),
+        portal_base_url=portal_base_url,
+        min_file_bytes=min_file_bytes,
+        download_concurrency=2,
+        quarantine_max_ratio=quarantine_max_ratio,
     )
     return resources

@@ -1,6 +1,6 @@
 """The NPS bad-input corpus: files that once replaced good data with a fraction of it (issue 9).
 
-Each input is built deterministically from the sample months (`dag_nps.nps_sample` writes the
+Each input is built deterministically from the sample months (`dag_nps.lib.sample` writes the
 repository's sample files byte for byte), carries the file name of the release it pretends to be,
 and says what the pipeline must do with it. The tests use them one by one; the hardening issue's
 corpus takes them all with `write_corpus(folder)` or
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from dag_nps.nps_sample import encode_rows, month_rows, release_title
+from dag_nps.lib.sample import encode_rows, month_rows, release_title
 
 SAMPLE_ROWS = 2_500
 APRIL_RELEASE = f"{release_title('20220516')}.csv"  # the name of the 2022-04 sample release

@@ -36,7 +36,7 @@ class FakePortal:
             f"<li><span>{r.parent_text}</span><a href=\"#\" onclick=\"fn_fileDataDetail('{DETAIL_PK}', '{r.hist_sn}'); return false;\">{r.title}</a></li>"
             for r in self.releases
         )
-        return f"<html><body><div class=\"data-history\"><ul>{items}{self.extra_history_html}</ul></div></body></html>"
+        return f'<html><body><div class="data-history"><ul>{items}{self.extra_history_html}</ul></div></body></html>'
 
 
 def start(portal: FakePortal):
@@ -60,9 +60,12 @@ def start(portal: FakePortal):
             if url.path == f"/data/{PK}/fileData.do":
                 inputs = (
                     f'<input type="hidden" id="publicDataPk" value="{PK}"/><input type="hidden" id="publicDataDetailPk" value="{DETAIL_PK}"/>'
-                    if portal.dataset_page_ok else ""
+                    if portal.dataset_page_ok
+                    else ""
                 )
-                return self._send(200, f"<html><body><form>{inputs}</form></body></html>".encode(), "text/html")
+                return self._send(
+                    200, f"<html><body><form>{inputs}</form></body></html>".encode(), "text/html"
+                )
             if url.path == "/tcs/dss/selectHistAndCsvData.do":
                 return self._send(200, portal.history_html().encode(), "text/html")
             if url.path == "/tcs/dss/selectDpkDetailInfo.do":

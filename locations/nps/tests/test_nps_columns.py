@@ -1,7 +1,7 @@
 """Header matching by normalised name prefix (no position-only mapping)."""
 
 import pytest
-from dag_nps.nps_columns import COLUMN_NAMES, ORIGINAL_HEADER, HeaderError, match_header
+from dag_nps.lib.columns import COLUMN_NAMES, ORIGINAL_HEADER, HeaderError, match_header
 
 
 def test_the_current_header_maps_to_the_22_legacy_column_names():

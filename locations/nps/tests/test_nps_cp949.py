@@ -4,10 +4,10 @@ import csv
 import io
 
 import pytest
-from dag_nps.nps_columns import COLUMN_NAMES
-from dag_nps.nps_cp949 import DecodeError, Layout, scan_file, split_records
-from dag_nps.nps_digest import _frame, read_header
-from dag_nps.nps_sample import encode_rows, month_rows
+from dag_nps.lib.columns import COLUMN_NAMES
+from dag_nps.lib.cp949 import DecodeError, Layout, scan_file, split_records
+from dag_nps.lib.digest import _frame, read_header
+from dag_nps.lib.sample import encode_rows, month_rows
 
 
 def sample_bytes(rows=200):
@@ -44,7 +44,9 @@ def test_the_splitter_equals_pythons_codec_and_csv_reader(tmp_path):
 
 
 @pytest.mark.parametrize("workers", [2, 3, 5])
-def test_cutting_the_file_into_slices_and_threads_changes_nothing_even_inside_quoted_newlines(tmp_path, workers):
+def test_cutting_the_file_into_slices_and_threads_changes_nothing_even_inside_quoted_newlines(
+    tmp_path, workers
+):
     data = sample_bytes(301)
     path = tmp_path / "x.csv"
     path.write_bytes(data)

@@ -5,7 +5,7 @@ import sys
 
 from dag_shared.conventions import check_location
 
-HEAVY = ("polars", "psycopg", "httpx", "numba", "numpy", "pyarrow", "pandas", "tenacity")
+HEAVY = ("polars", "duckdb", "psycopg", "httpx", "numba", "numpy", "pyarrow", "pandas", "tenacity")
 
 
 def test_definitions_load_and_follow_the_conventions():
@@ -19,7 +19,9 @@ def test_loading_the_definitions_imports_no_heavy_library():
         "import sys, dagster; before = set(sys.modules); import dag_nps.definitions; "
         f"print(','.join(m for m in {HEAVY!r} if m in sys.modules and m not in before))"
     )
-    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    output = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert output == ""
 
 
@@ -37,4 +39,7 @@ def test_the_jobs_and_the_monthly_schedule_are_wired_as_the_spec_says():
     assert history.partitions_def.get_partition_keys()[0] == "2015-01"
     schedule = defs.resolve_schedule_def("nps_monthly_job_schedule")
     assert schedule.execution_timezone == "Asia/Seoul"
-    assert dg.AssetKey("nps_pension_staging_indexes") in graph.get(dg.AssetKey("nps_ensure_saas_tables")).parent_keys
+    assert (
+        dg.AssetKey("nps_pension_staging_indexes")
+        in graph.get(dg.AssetKey("nps_ensure_saas_tables")).parent_keys
+    )

@@ -3,17 +3,19 @@
 import datetime as dt
 
 import pytest
-from dag_nps.nps_columns import COLUMN_NAMES, ORIGINAL_HEADER, HeaderError
-from dag_nps.nps_cp949 import DecodeError
-from dag_nps.nps_digest import digest_file
-from dag_nps.nps_sample import encode_rows, month_rows
+from dag_nps.lib.columns import COLUMN_NAMES, ORIGINAL_HEADER, HeaderError
+from dag_nps.lib.cp949 import DecodeError
+from dag_nps.lib.digest import digest_file
+from dag_nps.lib.sample import encode_rows, month_rows
 
 
 def rows(count=6, month="2022-04"):
     return [list(r) for r in month_rows(month, count)]
 
 
-def write(tmp_path, records, header=ORIGINAL_HEADER, name="국민연금공단_국민연금 가입 사업장 내역_20220516.csv"):
+def write(
+    tmp_path, records, header=ORIGINAL_HEADER, name="국민연금공단_국민연금 가입 사업장 내역_20220516.csv"
+):
     path = tmp_path / name
     path.write_bytes(encode_rows(records, header=header))
     return path
@@ -110,7 +112,7 @@ def test_the_month_comes_from_the_data_column_not_the_file_name(tmp_path):
 
 
 def test_a_file_of_mostly_bad_records_fails_instead_of_quarantining_them_all(tmp_path, monkeypatch):
-    from dag_nps import nps_cp949
+    from dag_nps.lib import cp949 as nps_cp949
 
     monkeypatch.setattr(nps_cp949, "MAX_REPORTS", 3)
     path = write(tmp_path, rows(10, month="2022-03"))  # more than 3 in each of the two slices

@@ -2,9 +2,9 @@
 
 import dagster as dg
 import pytest
-from dag_nps.nps_columns import ORIGINAL_HEADER
-from dag_nps.nps_his_download import nps_his_download
-from dag_nps.nps_sample import encode_rows, month_rows, release_title, write_month
+from dag_nps.defs.nps_his_download import nps_his_download
+from dag_nps.lib.columns import ORIGINAL_HEADER
+from dag_nps.lib.sample import encode_rows, month_rows, release_title, write_month
 from nps_portal_server import FakePortal, PortalRelease, start
 
 from conftest import nps_resources_for
@@ -72,12 +72,17 @@ def test_the_live_downloader_lands_the_month_and_a_rerun_downloads_nothing(data_
 @pytest.mark.parametrize(
     ("body", "reason"),
     [
-        ("<!DOCTYPE html><html><body>" + "서비스 점검 중입니다. " * 400 + "</body></html>", "an HTML page, not a CSV file"),
+        (
+            "<!DOCTYPE html><html><body>" + "서비스 점검 중입니다. " * 400 + "</body></html>",
+            "an HTML page, not a CSV file",
+        ),
         ("truncated", "truncated: the file does not end with a line break"),
         ("changed header", "line 1: column 5 '우편코드' is not one of the 22 expected columns"),
     ],
 )
-def test_a_bad_file_is_quarantined_with_its_reason_and_the_month_fails(data_dir, source_dir, portal, body, reason):
+def test_a_bad_file_is_quarantined_with_its_reason_and_the_month_fails(
+    data_dir, source_dir, portal, body, reason
+):
     fake, base_url = portal
     if body == "truncated":
         content = month_file("2022-04")[:-25]
@@ -133,16 +138,23 @@ def test_the_local_source_takes_the_month_from_the_data_not_the_file_name(data_d
 
 
 def test_the_integrity_check_runs_after_the_download_and_catches_a_file_changed_on_disk(data_dir, source_dir):
-    from dag_nps.nps_checks import nps_files_intact
-    from dag_nps.nps_file_integrity_check import nps_file_integrity_check
+    from dag_nps.defs.nps_file_integrity_check import nps_file_integrity_check, nps_files_intact
 
     write_month(source_dir, "2022-04", 40, release_date="20220516")
-    resources = {k: v for k, v in nps_resources_for(source_dir, MIN_BYTES).items() if k in ("nps_duckdb", "nps_source")}
-    result = dg.materialize([nps_his_download, nps_file_integrity_check, nps_files_intact], partition_key="2022-04", resources=resources)
+    resources = {
+        k: v for k, v in nps_resources_for(source_dir, MIN_BYTES).items() if k in ("nps_duckdb", "nps_source")
+    }
+    result = dg.materialize(
+        [nps_his_download, nps_file_integrity_check, nps_files_intact],
+        partition_key="2022-04",
+        resources=resources,
+    )
     assert [e.passed for e in result.get_asset_check_evaluations()] == [True]
     landed = next((data_dir / "nps" / "bronze" / "releases").glob("*.csv"))
     landed.write_bytes(landed.read_bytes().replace(b"2022-04,", b"2022-03,", 1))
-    result = dg.materialize([nps_file_integrity_check, nps_files_intact], partition_key="2022-04", resources=resources)
+    result = dg.materialize(
+        [nps_file_integrity_check, nps_files_intact], partition_key="2022-04", resources=resources
+    )
     (evaluation,) = result.get_asset_check_evaluations()
     assert not evaluation.passed
     assert "sha256 changed since download" in str(evaluation.metadata["bad"].value)

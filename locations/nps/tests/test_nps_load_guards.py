@@ -10,10 +10,10 @@ import shutil
 import dagster as dg
 import psycopg
 import pytest
-from dag_nps.nps_his_digest import nps_his_digest
-from dag_nps.nps_his_download import nps_his_download
-from dag_nps.nps_his_postgres_append import nps_his_postgres_append
-from dag_nps.nps_resources import SAMPLE_DIR
+from dag_nps.defs.nps_his_digest import nps_his_digest
+from dag_nps.defs.nps_his_download import nps_his_download
+from dag_nps.defs.nps_his_postgres_append import nps_his_postgres_append
+from dag_nps.lib.sample import SAMPLE_DIR
 from dag_shared.resources.duckdb import duckdb_resource
 from nps_bad_inputs import (
     APRIL_RELEASE,

@@ -3,9 +3,12 @@
 import dagster as dg
 import psycopg
 import pytest
-from dag_nps.nps_checks import check_pension_staging_indexes
-from dag_nps.nps_name_sql import LEGAL_FORMS, _form_pattern, all_function_sql, normalize_sql
-from dag_nps.nps_pension_staging_indexes import INDEXES, nps_pension_staging_indexes
+from dag_nps.defs.nps_pension_staging_indexes import (
+    check_pension_staging_indexes,
+    nps_pension_staging_indexes,
+)
+from dag_nps.lib.name_sql import LEGAL_FORMS, _form_pattern, all_function_sql, normalize_sql
+from dag_nps.lib.pension_indexes import INDEXES
 
 from conftest import nps_resources_for
 
@@ -72,15 +75,17 @@ def test_the_legal_form_list_is_written_once_into_the_sql():
 def test_the_indexes_asset_builds_functions_and_indexes_and_the_check_passes(nps_env):
     resources = nps_resources_for(nps_env["source"])
     result = dg.materialize(
-        [nps_pension_staging_indexes, check_pension_staging_indexes], partition_key="2022-04",
+        [nps_pension_staging_indexes, check_pension_staging_indexes],
+        partition_key="2022-04",
         resources={"nps_postgres": resources["nps_postgres"]},
     )
     assert result.success
     assert [e.passed for e in result.get_asset_check_evaluations()] == [True]
     with psycopg.connect(nps_env["postgres_url"]) as conn:
         names = {r[0] for r in conn.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'pension'")}
-        volatility = dict(conn.execute(
-            "SELECT proname, provolatile FROM pg_proc WHERE proname LIKE 'nps_%%'").fetchall())
+        volatility = dict(
+            conn.execute("SELECT proname, provolatile FROM pg_proc WHERE proname LIKE 'nps_%%'").fetchall()
+        )
     assert set(INDEXES) <= names
     assert set(volatility.values()) == {"i"}
 

@@ -5,15 +5,14 @@ import shutil
 import dagster as dg
 import psycopg
 import pytest
-from dag_nps.nps_checks import (
+from dag_nps.defs.nps_his_digest import nps_his_digest, nps_quarantine_below_threshold
+from dag_nps.defs.nps_his_download import nps_his_download
+from dag_nps.defs.nps_his_postgres_append import (
+    nps_his_postgres_append,
     nps_pension_no_duplicate_natural_keys,
-    nps_quarantine_below_threshold,
     simple_postgres_check,
 )
-from dag_nps.nps_his_digest import nps_his_digest
-from dag_nps.nps_his_download import nps_his_download
-from dag_nps.nps_his_postgres_append import nps_his_postgres_append
-from dag_nps.nps_resources import SAMPLE_DIR
+from dag_nps.lib.sample import SAMPLE_DIR
 from dag_shared.conventions import check_materialization_metadata
 
 from conftest import nps_resources_for
@@ -30,7 +29,9 @@ def sample_env(nps_env):
     return nps_env
 
 
-def pension(url, columns="data_created_ym, company_name, business_reg_num, zip_code, applied_at, subscriber_count"):
+def pension(
+    url, columns="data_created_ym, company_name, business_reg_num, zip_code, applied_at, subscriber_count"
+):
     with psycopg.connect(url) as conn:
         return conn.execute(CONTENT.format(columns)).fetchall()
 
@@ -61,9 +62,13 @@ def test_reloading_a_month_replaces_it_without_duplicates(sample_env):
     resources = nps_resources_for(sample_env["source"])
     assert run_month("2022-04", resources).success
     assert run_month("2022-05", resources).success
-    before = pension(sample_env["postgres_url"], "data_created_ym, company_name, subscriber_count, monthly_notice_amount")
+    before = pension(
+        sample_env["postgres_url"], "data_created_ym, company_name, subscriber_count, monthly_notice_amount"
+    )
     assert run_month("2022-04", resources).success
-    after = pension(sample_env["postgres_url"], "data_created_ym, company_name, subscriber_count, monthly_notice_amount")
+    after = pension(
+        sample_env["postgres_url"], "data_created_ym, company_name, subscriber_count, monthly_notice_amount"
+    )
     assert len(after) == len(before) == 5000
     assert sorted(after, key=repr) == sorted(before, key=repr)
 
@@ -74,7 +79,7 @@ def test_a_failure_in_the_middle_of_a_load_leaves_the_previous_month_intact(samp
     before = pension(sample_env["postgres_url"], "id, company_name, zip_code")
     # A silver row the warehouse rejects (zip_code longer than VARCHAR(10)), placed last so that
     # COPY has already streamed the rest of the month when it fails.
-    from dag_nps.nps_silver import SILVER_TABLE
+    from dag_nps.lib.silver import SILVER_TABLE
     from dag_shared.resources.duckdb import duckdb_resource
 
     with duckdb_resource("nps").get_connection() as duck:
@@ -101,7 +106,7 @@ def test_the_sample_files_are_marked_and_in_the_original_format():
 
 
 def test_names_with_quotes_tabs_newlines_and_backslashes_arrive_byte_identical(nps_env):
-    from dag_nps.nps_sample import encode_rows, month_rows, release_title
+    from dag_nps.lib.sample import encode_rows, month_rows, release_title
 
     rows = [list(r) for r in month_rows("2022-04", 30)]
     odd = ['(주)"따옴표" 상사', "탭\t회사", "줄\n바꿈\r\n회사", "역\\슬래시\\N 회사", "NA"]
@@ -129,13 +134,15 @@ def test_the_duplicate_check_fails_when_a_month_holds_a_row_twice(sample_env):
         )
     evaluation = nps_pension_no_duplicate_natural_keys(nps_postgres=resources["nps_postgres"])
     assert not evaluation.passed and evaluation.metadata["duplicate_keys"].value == 1
-    silver_check = simple_postgres_check(nps_postgres=resources["nps_postgres"], nps_duckdb=resources["nps_duckdb"])
+    silver_check = simple_postgres_check(
+        nps_postgres=resources["nps_postgres"], nps_duckdb=resources["nps_duckdb"]
+    )
     assert not silver_check.passed  # 2,502 rows vs 2,500 in silver
     assert silver_check.metadata["mismatched_months"].value == {"2022-04": {"silver": 2500, "pension": 2502}}
 
 
 def test_a_month_above_the_quarantine_ratio_is_not_loaded_and_the_check_fails_on_a_stricter_ratio(nps_env):
-    from dag_nps.nps_sample import encode_rows, month_rows, release_title
+    from dag_nps.lib.sample import encode_rows, month_rows, release_title
 
     rows = [list(r) for r in month_rows("2022-04", 40)]
     for row in rows[:5]:
@@ -148,10 +155,14 @@ def test_a_month_above_the_quarantine_ratio_is_not_loaded_and_the_check_fails_on
         refused.get_step_failure_events()[0].event_specific_data.error.message
     )
     with psycopg.connect(nps_env["postgres_url"]) as conn:
-        assert conn.execute("SELECT to_regclass('public.pension')").fetchone()[0] is None, "nothing was loaded"
+        assert conn.execute("SELECT to_regclass('public.pension')").fetchone()[0] is None, (
+            "nothing was loaded"
+        )
     lenient = nps_resources_for(nps_env["source"], min_file_bytes=1_000, quarantine_max_ratio=0.2)
     assert run_month("2022-04", lenient).success
     assert len(pension(nps_env["postgres_url"])) == 35
-    evaluation = nps_quarantine_below_threshold(nps_duckdb=strict["nps_duckdb"], nps_source=strict["nps_source"])
+    evaluation = nps_quarantine_below_threshold(
+        nps_duckdb=strict["nps_duckdb"], nps_source=strict["nps_source"]
+    )
     assert not evaluation.passed
     assert evaluation.metadata["quarantined_rows"].value == 5

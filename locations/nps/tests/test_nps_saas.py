@@ -3,25 +3,26 @@
 import dagster as dg
 import psycopg
 import pytest
-from dag_nps.nps_checks import check_etl_coverage, check_timeseries_uniqueness
-from dag_nps.nps_his_digest import nps_his_digest
-from dag_nps.nps_his_download import nps_his_download
-from dag_nps.nps_his_postgres_append import nps_his_postgres_append
-from dag_nps.nps_pension_staging_indexes import nps_pension_staging_indexes
-from dag_nps.nps_saas_assets import nps_ensure_saas_tables, nps_full_rebuild_from_pension, nps_saas_etl_run
-from dag_nps.nps_sample import encode_rows, month_rows, release_title
+from dag_nps.defs.nps_ensure_saas_tables import nps_ensure_saas_tables
+from dag_nps.defs.nps_full_rebuild_from_pension import nps_full_rebuild_from_pension
+from dag_nps.defs.nps_his_digest import nps_his_digest
+from dag_nps.defs.nps_his_download import nps_his_download
+from dag_nps.defs.nps_his_postgres_append import nps_his_postgres_append
+from dag_nps.defs.nps_pension_staging_indexes import nps_pension_staging_indexes
+from dag_nps.defs.nps_saas_etl_run import check_etl_coverage, check_timeseries_uniqueness, nps_saas_etl_run
+from dag_nps.lib.sample import encode_rows, month_rows, release_title
 
 from conftest import nps_resources_for
 
 ROWS = 400
 SNAPSHOTS = {
     "dim": "SELECT business_reg_num, addr_key, canonical_name, normalized_name, company_types, industry_code "
-           "FROM dim_company ORDER BY 1, 2",
+    "FROM dim_company ORDER BY 1, 2",
     "alias": "SELECT d.business_reg_num, d.addr_key, a.normalized_alias, a.alias FROM company_alias a "
-             "JOIN dim_company d USING (company_id) ORDER BY 1, 2, 3",
+    "JOIN dim_company d USING (company_id) ORDER BY 1, 2, 3",
     "fact": "SELECT d.business_reg_num, d.addr_key, f.ym, f.subscriber_count, f.monthly_notice_amount, "
-            "f.new_subscribers, f.lost_subscribers FROM fact_pension_monthly f JOIN dim_company d USING (company_id) "
-            "ORDER BY 1, 2, 3",
+    "f.new_subscribers, f.lost_subscribers FROM fact_pension_monthly f JOIN dim_company d USING (company_id) "
+    "ORDER BY 1, 2, 3",
 }
 
 
@@ -51,7 +52,8 @@ def load_months(env, *months):
     for month in months:
         result = dg.materialize(
             [nps_his_download, nps_his_digest, nps_his_postgres_append, nps_pension_staging_indexes],
-            partition_key=month, resources=env["resources"],
+            partition_key=month,
+            resources=env["resources"],
         )
         assert result.success
 
@@ -84,13 +86,17 @@ def test_every_row_gets_exactly_one_outcome_and_the_counts_balance(saas_env):
     (materialization,) = result.asset_materializations_for_node("nps_saas_etl_run")
     md = {k: v.value for k, v in materialization.metadata.items()}
     assert md["total_rows"] == 3 * ROWS + 2
-    assert md["accepted_rows"] + md["review_rows"] + md["reject_rows"] + md["unmatched_rows"] == md["total_rows"]
+    assert (
+        md["accepted_rows"] + md["review_rows"] + md["reject_rows"] + md["unmatched_rows"] == md["total_rows"]
+    )
     assert md["unmatched_rows"] == 1
     with psycopg.connect(saas_env["postgres_url"]) as conn:
         in_review_and_accepted = conn.execute(
             "SELECT count(*) FROM match_review_queue q JOIN fact_pension_lineage l USING (raw_id)"
         ).fetchone()[0]
-        last_ym = conn.execute("SELECT last_ym FROM etl_control WHERE pipeline_name = 'nps_saas_etl'").fetchone()[0]
+        last_ym = conn.execute(
+            "SELECT last_ym FROM etl_control WHERE pipeline_name = 'nps_saas_etl'"
+        ).fetchone()[0]
     assert in_review_and_accepted == 0
     assert str(last_ym) == "2022-05-01"
     postgres = saas_env["resources"]["nps_postgres"]
@@ -119,12 +125,16 @@ def test_approving_a_review_row_records_the_decision_time_and_an_alias(saas_env)
             "JOIN pension p ON p.id = q.raw_id WHERE p.industry_code = '999999'"
         ).fetchone()
         conn.execute(
-            "UPDATE match_review_queue SET status = 'APPROVED', decided_company_id = %s WHERE raw_id = %s", (company, raw_id)
+            "UPDATE match_review_queue SET status = 'APPROVED', decided_company_id = %s WHERE raw_id = %s",
+            (company, raw_id),
         )
-        decided_at = conn.execute("SELECT decided_at FROM match_review_queue WHERE raw_id = %s", (raw_id,)).fetchone()[0]
+        decided_at = conn.execute(
+            "SELECT decided_at FROM match_review_queue WHERE raw_id = %s", (raw_id,)
+        ).fetchone()[0]
         alias = conn.execute(
             "SELECT alias, source FROM company_alias WHERE company_id = %s AND normalized_alias = "
-            "nps_normalize_company_name(%s)", (company, name)
+            "nps_normalize_company_name(%s)",
+            (company, name),
         ).fetchone()
     assert decided_at is not None
     assert alias == (name, "review_approved")
@@ -132,5 +142,7 @@ def test_approving_a_review_row_records_the_decision_time_and_an_alias(saas_env)
 
 def test_the_coverage_check_fails_before_any_etl_run(saas_env):
     load_months(saas_env, "2022-03")
-    assert dg.materialize([nps_ensure_saas_tables], resources={"nps_postgres": saas_env["resources"]["nps_postgres"]}).success
+    assert dg.materialize(
+        [nps_ensure_saas_tables], resources={"nps_postgres": saas_env["resources"]["nps_postgres"]}
+    ).success
     assert not check_etl_coverage(nps_postgres=saas_env["resources"]["nps_postgres"]).passed

@@ -1,10 +1,10 @@
-"""Jobs and the monthly schedule of the `nps` location."""
+"""Jobs of the `nps` location: the history backfill and the monthly end-to-end run (names kept from legacy)."""
 
 from __future__ import annotations
 
 import dagster as dg
 
-from dag_nps.nps_partitions import NPS_MONTHS
+from dag_nps.defs.partitions import NPS_MONTHS
 
 nps_history_job = dg.define_asset_job(
     "nps_history_job",
@@ -21,11 +21,3 @@ nps_monthly_job = dg.define_asset_job(
     description="The latest month end to end, then the SaaS/KYC layer.",
     tags={"source": "NPS", "type": "monthly"},
 )
-
-nps_monthly_schedule = dg.build_schedule_from_partitioned_job(
-    nps_monthly_job, hour_of_day=6, minute_of_hour=0, day_of_month=20,
-    default_status=dg.DefaultScheduleStatus.STOPPED,
-)
-
-JOBS = [nps_history_job, nps_monthly_job]
-SCHEDULES = [nps_monthly_schedule]

@@ -1,22 +1,18 @@
-"""Bronze asset `nps_file_integrity_check`: re-validates the month's landed files after download.
+"""Bronze asset `nps_file_integrity_check` and its check `nps_files_intact`.
 
-It runs after `nps_his_download` (the legacy asset had no edge and raced it for the DuckDB lock),
-checks that each landed file still exists, still has the size and SHA-256 the ledger recorded,
-and still passes the full validation, and replaces the month's rows of
-`nps_file_metadata_integrity`. Bad files are reported, counted and fail the asset check below.
+The asset re-validates the month's landed files after download: it runs after `nps_his_download`
+(the legacy asset had no edge and raced it for the DuckDB lock), checks that each landed file
+still exists, still has the SHA-256 the ledger recorded and still passes the full validation
+(`dag_nps.lib.integrity`), and replaces the month's rows of `nps_file_metadata_integrity`. Bad
+files are reported, counted and fail the asset check.
 """
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
+from dag_shared.resources.duckdb import DuckDBResource
 
-from dag_nps.nps_partitions import NPS_MONTHS, month_key
-from dag_nps.nps_resources import NpsSourceResource
-
-INTEGRITY_TABLE = "nps_file_metadata_integrity"
-INTEGRITY_SCHEMA = {
-    "data_month": "VARCHAR", "release_key": "VARCHAR", "file_path": "VARCHAR", "is_valid": "BOOLEAN",
-    "reason": "VARCHAR", "size_bytes": "BIGINT", "sha256": "VARCHAR", "checked_at": "TIMESTAMP",
-}
+from dag_nps.defs.partitions import NPS_MONTHS, month_key
+from dag_nps.defs.resources import NpsSourceResource
+from dag_nps.lib.integrity import INTEGRITY_SCHEMA, INTEGRITY_TABLE
 
 
 @dg.asset(
@@ -25,10 +21,17 @@ INTEGRITY_SCHEMA = {
     pool="nps_duckdb",  # one writer of the DuckDB file at a time across runs
     deps=["nps_his_download"],
     kinds={"python", "csv", "duckdb"},
-    tags={"data_tier": "bronze", "domain": "pension", "source": "national_pension", "validation": "integrity_check"},
+    tags={
+        "data_tier": "bronze",
+        "domain": "pension",
+        "source": "national_pension",
+        "validation": "integrity_check",
+    },
     metadata={
         "validation_type": "file_integrity",
-        "dagster/column_schema": dg.TableSchema(columns=[dg.TableColumn(n, t) for n, t in INTEGRITY_SCHEMA.items()]),
+        "dagster/column_schema": dg.TableSchema(
+            columns=[dg.TableColumn(n, t) for n, t in INTEGRITY_SCHEMA.items()]
+        ),
     },
     description="내려받은 월 파일의 무결성(크기·SHA-256·CP949·헤더·마지막 레코드) 재검증.",
 )
@@ -36,45 +39,20 @@ def nps_file_integrity_check(
     context: dg.AssetExecutionContext, nps_duckdb: DuckDBResource, nps_source: NpsSourceResource
 ) -> dg.MaterializeResult:
     """Re-check the month's valid ledger files on disk and record one row per file."""
-    from pathlib import Path
-
     from dag_shared.metadata import duckdb_query_metadata
 
-    from dag_nps.nps_ledger import ensure_ledger, entries
-    from dag_nps.nps_validate import check_file
+    from dag_nps.lib.integrity import check_files, month_files, record_results
 
     month = month_key(context)
     with nps_duckdb.get_connection() as conn:
-        ensure_ledger(conn)
-        files = [e for e in entries(conn).values() if e.data_month == month and e.status == "valid"]
-    results = []
-    for entry in files:
-        path = Path(entry.file_path)
-        if not path.is_file():
-            results.append((entry, False, "file_not_found", 0, ""))
-            continue
-        check = check_file(path, nps_source.min_file_bytes)
-        reason = check.reason
-        if check.ok and check.sha256 != entry.sha256:
-            reason = f"sha256 changed since download ({entry.sha256[:12]}… → {check.sha256[:12]}…)"
-        results.append((entry, check.ok and reason == "valid", reason, check.size_bytes, check.sha256))
+        files = month_files(conn, month)
+    results = check_files(files, nps_source.settings().min_file_bytes)
     with nps_duckdb.get_connection() as conn:
-        conn.execute(
-            f"CREATE TABLE IF NOT EXISTS {INTEGRITY_TABLE} ("
-            + ", ".join(f"{n} {t}" for n, t in INTEGRITY_SCHEMA.items()) + ")"
-        )
-        conn.execute("BEGIN TRANSACTION")
-        conn.execute(f"DELETE FROM {INTEGRITY_TABLE} WHERE data_month = ?", [month])
-        for entry, ok, reason, size, sha in results:
-            conn.execute(
-                f"INSERT INTO {INTEGRITY_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, current_timestamp)",
-                [month, entry.release_key, entry.file_path, ok, reason, size, sha],
-            )
-        conn.execute("COMMIT")
+        record_results(conn, month, results)
         table_metadata = duckdb_query_metadata(
             conn, f"SELECT * FROM {INTEGRITY_TABLE} WHERE data_month = ? ORDER BY release_key", [month]
         )
-    bad = [(e.release_key, reason) for e, ok, reason, _, _ in results if not ok]
+    bad = [(r.entry.release_key, r.reason) for r in results if not r.ok]
     for key, reason in bad:
         context.log.error(f"{key}: {reason}")
     return dg.MaterializeResult(
@@ -85,4 +63,24 @@ def nps_file_integrity_check(
             "corrupted_files": len(bad),
             "corrupted_file_details": dg.MetadataValue.json(dict(bad)),
         }
+    )
+
+
+@dg.asset_check(
+    asset="nps_file_integrity_check",
+    description="Every landed file of the checked months still matches its ledger row and passes validation.",
+)
+def nps_files_intact(nps_duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    with nps_duckdb.get_connection() as duck:
+        exists = duck.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [INTEGRITY_TABLE]
+        ).fetchone()[0]
+        if not exists:
+            return dg.AssetCheckResult(passed=False, description="no integrity check has run")
+        bad = duck.execute(
+            f"SELECT release_key, reason FROM {INTEGRITY_TABLE} WHERE NOT is_valid ORDER BY 1"
+        ).fetchall()
+        checked = duck.execute(f"SELECT count(*) FROM {INTEGRITY_TABLE}").fetchone()[0]
+    return dg.AssetCheckResult(
+        passed=checked > 0 and not bad, metadata={"checked": checked, "bad": dg.MetadataValue.json(dict(bad))}
     )

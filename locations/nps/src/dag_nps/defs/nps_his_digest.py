@@ -1,13 +1,23 @@
-"""Silver asset `nps_his_digest`: the month's file decoded, typed and de-duplicated into the
-DuckDB table `nps_pension_silver`, replacing that month once the guards of `nps_load_guard` pass."""
+"""Silver asset `nps_his_digest` and its check `nps_quarantine_below_threshold`.
 
+The asset decodes, types and de-duplicates the month's file into the DuckDB table
+`nps_pension_silver` (`dag_nps.lib.digest`, `dag_nps.lib.silver`), replacing that month once the
+guards of `dag_nps.lib.load_guard` pass. The check holds every digested month to
+NPS_QUARANTINE_MAX_RATIO.
+"""
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
+from dag_shared.resources.duckdb import DuckDBResource
 
-from dag_nps.nps_partitions import NPS_MONTHS, month_key
-from dag_nps.nps_resources import NpsSourceResource
-from dag_nps.nps_silver import SILVER_SCHEMA
+from dag_nps.defs.partitions import NPS_MONTHS, month_key
+from dag_nps.defs.resources import NpsSourceResource
+from dag_nps.lib.silver import SILVER_COLUMNS
+
+SILVER_SCHEMA = dg.TableSchema(
+    columns=[
+        dg.TableColumn(name, kind, description=description) for name, kind, description in SILVER_COLUMNS
+    ]
+)
 
 
 class NpsDigestConfig(dg.Config):
@@ -25,11 +35,16 @@ class NpsDigestConfig(dg.Config):
     deps=["nps_his_download"],
     kinds={"python", "polars", "duckdb"},
     tags={"data_tier": "silver", "domain": "pension", "source": "national_pension"},
-    metadata={"dagster/column_schema": SILVER_SCHEMA, "table": "nps_pension_silver (DuckDB, .dag/duckdb/nps.duckdb)"},
+    metadata={
+        "dagster/column_schema": SILVER_SCHEMA,
+        "table": "nps_pension_silver (DuckDB, .dag/duckdb/nps.duckdb)",
+    },
     description="CP949 원본을 디코딩·정제·타입 변환하여 DuckDB nps_pension_silver에 월 단위로 교체 적재 (검증 통과 시에만).",
 )
 def nps_his_digest(
-    context: dg.AssetExecutionContext, config: NpsDigestConfig, nps_duckdb: DuckDBResource,
+    context: dg.AssetExecutionContext,
+    config: NpsDigestConfig,
+    nps_duckdb: DuckDBResource,
     nps_source: NpsSourceResource,
 ) -> dg.MaterializeResult:
     """Replace the month of `nps_pension_silver`; unparseable rows go to `nps_digest_quarantine`.
@@ -42,10 +57,10 @@ def nps_his_digest(
     from dag_shared.load_guards import LoadRefused
     from dag_shared.metadata import frame_metadata
 
-    from dag_nps.nps_digest import digest_file
-    from dag_nps.nps_ledger import ensure_ledger, file_for_month
-    from dag_nps.nps_load_guard import GuardLimits, check_digest
-    from dag_nps.nps_silver import ensure_silver, loaded_month_counts, replace_month
+    from dag_nps.lib.digest import digest_file
+    from dag_nps.lib.ledger import ensure_ledger, file_for_month
+    from dag_nps.lib.load_guard import GuardLimits, check_digest
+    from dag_nps.lib.silver import ensure_silver, loaded_month_counts, replace_month
 
     month = month_key(context)
     with nps_duckdb.get_connection() as conn:
@@ -56,7 +71,8 @@ def nps_his_digest(
     digest = digest_file(Path(entry.file_path), month)
     for item in digest.quarantine[:20]:
         context.log.warning(f"quarantined {item[1]} line {item[2]}: {item[3]}")
-    limits = GuardLimits(nps_source.quarantine_max_ratio, nps_source.min_row_share, config.allow_shrink)
+    source = nps_source.settings()
+    limits = GuardLimits(source.quarantine_max_ratio, source.min_row_share, config.allow_shrink)
     with nps_duckdb.get_connection() as conn:
         ensure_silver(conn)
         loaded = loaded_month_counts(conn)
@@ -65,13 +81,19 @@ def nps_his_digest(
         except LoadRefused as refused:
             raise dg.Failure(
                 description=str(refused),
-                metadata={"file": entry.file_path, "rows_read": digest.rows_read, "rows_kept": digest.frame.height,
-                          "rows_quarantined": len(digest.quarantine),
-                          "rows_per_month": dg.MetadataValue.json(digest.month_counts(month)),
-                          "loaded_rows_of_month": loaded.get(month, 0)},
+                metadata={
+                    "file": entry.file_path,
+                    "rows_read": digest.rows_read,
+                    "rows_kept": digest.frame.height,
+                    "rows_quarantined": len(digest.quarantine),
+                    "rows_per_month": dg.MetadataValue.json(digest.month_counts(month)),
+                    "loaded_rows_of_month": loaded.get(month, 0),
+                },
                 allow_retries=False,
             ) from None
-        replace_month(conn, month, digest, entry.release_key, entry.sha256, entry.source_encoding, shrink_confirmed)
+        replace_month(
+            conn, month, digest, entry.release_key, entry.sha256, entry.source_encoding, shrink_confirmed
+        )
     context.log.info(
         f"{month}: {digest.frame.height} rows into nps_pension_silver, {digest.duplicates_removed} duplicates "
         f"removed, {len(digest.quarantine)} quarantined"
@@ -91,3 +113,30 @@ def nps_his_digest(
             "header": ",".join(digest.header),
         }
     )
+
+
+@dg.asset_check(
+    asset="nps_his_digest",
+    description="Quarantined rows stay below NPS_QUARANTINE_MAX_RATIO of every digested month.",
+)
+def nps_quarantine_below_threshold(
+    nps_duckdb: DuckDBResource, nps_source: NpsSourceResource
+) -> dg.AssetCheckResult:
+    from dag_nps.lib.silver import FILES_TABLE
+
+    max_ratio = nps_source.settings().quarantine_max_ratio
+    with nps_duckdb.get_connection() as duck:
+        exists = duck.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [FILES_TABLE]
+        ).fetchone()[0]
+        if not exists:
+            return dg.AssetCheckResult(passed=False, description="nothing digested yet")
+        rows = duck.execute(
+            f"SELECT data_month, rows_read, rows_quarantined FROM {FILES_TABLE} ORDER BY data_month"
+        ).fetchall()
+    over = {m: q / r for m, r, q in rows if r and q / r > max_ratio}
+    return dg.AssetCheckResult(
+        passed=bool(rows) and not over,
+        metadata={"threshold": max_ratio, "months_over": dg.MetadataValue.json(over),
+                  "quarantined_rows": sum(q for _, _, q in rows)},
+    )  # fmt: skip

@@ -1,18 +1,15 @@
-"""Bronze asset `nps_his_download`: the month's release, landed and validated, with a ledger."""
+"""Bronze asset `nps_his_download`: the month's release, landed and validated, with a ledger.
 
+The landing itself (portal or folder, validation, quarantine, the ledger) is `dag_nps.lib.bronze`;
+this module turns its report into log lines, failures and materialization metadata.
+"""
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
+from dag_shared.resources.duckdb import DuckDBResource
 
-from dag_nps.nps_partitions import NPS_MONTHS, month_key
-from dag_nps.nps_resources import NpsSourceResource
-
-LEDGER_SCHEMA = {
-    "release_key": "VARCHAR", "title": "VARCHAR", "release_date": "DATE", "special_version": "VARCHAR",
-    "source": "VARCHAR", "file_path": "VARCHAR", "size_bytes": "BIGINT", "sha256": "VARCHAR",
-    "source_encoding": "VARCHAR", "data_month": "VARCHAR", "status": "VARCHAR", "reason": "VARCHAR",
-    "recorded_at": "TIMESTAMP", "replaced_sha256": "VARCHAR",
-}
+from dag_nps.defs.partitions import NPS_MONTHS, month_key
+from dag_nps.defs.resources import NpsSourceResource
+from dag_nps.lib.ledger import LEDGER_SCHEMA
 
 
 @dg.asset(
@@ -39,18 +36,19 @@ def nps_his_download(
 
     from dag_shared.metadata import duckdb_query_metadata
 
-    from dag_nps.nps_bronze import land_local, land_portal, title_month_warning
-    from dag_nps.nps_ledger import LEDGER_TABLE, ensure_ledger, file_for_month
-    from dag_nps.nps_portal import PortalError
+    from dag_nps.lib.bronze import land_local, land_portal, title_month_warning
+    from dag_nps.lib.ledger import LEDGER_TABLE, ensure_ledger, file_for_month
+    from dag_nps.lib.portal import PortalError
 
     month = month_key(context)
-    landing = nps_source.landing_dir()
+    source = nps_source.settings()
+    landing = source.landing_dir()
     with nps_duckdb.get_connection() as conn:
         ensure_ledger(conn)
-        if not nps_source.is_live:
-            report = land_local(conn, Path(nps_source.source_dir), landing, month, nps_source.min_file_bytes)
+        if not source.is_live:
+            report = land_local(conn, Path(source.source_dir), landing, month, source.min_file_bytes)
 
-    if nps_source.is_live:
+    if source.is_live:
 
         @contextmanager
         def connection():
@@ -59,8 +57,13 @@ def nps_his_download(
 
         try:
             report = land_portal(
-                connection, nps_source.portal_base_url, landing, month, nps_source.min_file_bytes,
-                nps_source.download_concurrency, context.log.info,
+                connection,
+                source.portal_base_url,
+                landing,
+                month,
+                source.min_file_bytes,
+                source.download_concurrency,
+                context.log.info,
             )
         except PortalError as error:
             # the portal answered with a page of another shape: retrying in seconds will not help
@@ -76,7 +79,10 @@ def nps_his_download(
         )
     if report.conflicts:
         raise dg.Failure(
-            description="a file of another data month under a name known for " + month + ": " + "; ".join(report.conflicts),
+            description="a file of another data month under a name known for "
+            + month
+            + ": "
+            + "; ".join(report.conflicts),
             metadata={"conflicts": dg.MetadataValue.json(report.conflicts)},
             allow_retries=False,
         )
@@ -84,7 +90,9 @@ def nps_his_download(
     with nps_duckdb.get_connection() as conn:
         chosen = file_for_month(conn, month)
         if chosen is None:
-            reasons = "; ".join(f"{e.release_key}: {e.reason}" for e in report.quarantined) or "no release found"
+            reasons = (
+                "; ".join(f"{e.release_key}: {e.reason}" for e in report.quarantined) or "no release found"
+            )
             raise dg.Failure(
                 description=f"no valid file for data month {month} ({reasons})",
                 metadata={"quarantined": len(report.quarantined), "candidates": report.candidates},
@@ -105,12 +113,18 @@ def nps_his_download(
             "sha256": chosen.sha256,
             "source_encoding": chosen.source_encoding,
             "special_version": chosen.special_version or "",
-            "source": "portal" if nps_source.is_live else "local",
+            "source": "portal" if source.is_live else "local",
             "candidates": report.candidates,
             "new_files": len(report.landed),
             "changed_files": dg.MetadataValue.json(
-                {e.release_key: {"replaced_sha256": e.replaced_sha256, "sha256": e.sha256, "status": e.status}
-                 for e in report.changed}
+                {
+                    e.release_key: {
+                        "replaced_sha256": e.replaced_sha256,
+                        "sha256": e.sha256,
+                        "status": e.status,
+                    }
+                    for e in report.changed
+                }
             ),
             "file_changed": chosen.release_key in {e.release_key for e in report.changed},
             "already_valid": report.skipped,

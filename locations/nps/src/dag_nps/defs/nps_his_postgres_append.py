@@ -1,14 +1,26 @@
-"""Gold asset `nps_his_postgres_append`: the month's silver rows replace the month in `pension`,
-once the guards of `nps_load_guard` pass inside the replacing transaction."""
+"""Gold asset `nps_his_postgres_append` and its checks on `public.pension`.
 
+The asset replaces the month in `pension` with the month's silver rows, in one transaction
+(DELETE + COPY, `dag_nps.lib.pension_table`), once the guards of `dag_nps.lib.load_guard` pass
+inside that transaction. The checks: silver and pension agree per month
+(`simple_postgres_check`, blocking), no duplicate natural keys in the month just loaded, and the
+latest month is fresh.
+"""
 
 import dagster as dg
+from dag_shared.resources.duckdb import DuckDBResource
 from dag_shared.resources.postgres import PostgresResource
-from dagster_duckdb import DuckDBResource
 
-from dag_nps.nps_partitions import NPS_MONTHS, month_key
-from dag_nps.nps_pension_table import PENSION_SCHEMA
-from dag_nps.nps_resources import NpsSourceResource
+from dag_nps.defs.partitions import NPS_MONTHS, month_key
+from dag_nps.defs.resources import NpsSourceResource
+from dag_nps.lib.pension_table import PENSION_COLUMNS
+
+PENSION_SCHEMA = dg.TableSchema(
+    columns=[
+        dg.TableColumn(name, kind, description=description) for name, kind, description in PENSION_COLUMNS
+    ]
+)
+FRESHNESS_MONTHS = 2
 
 
 @dg.asset(
@@ -21,7 +33,9 @@ from dag_nps.nps_resources import NpsSourceResource
     description="정제된 월 데이터를 Postgres public.pension에 한 트랜잭션으로 교체 적재 (DELETE + COPY, 검증 통과 시에만).",
 )
 def nps_his_postgres_append(
-    context: dg.AssetExecutionContext, nps_postgres: PostgresResource, nps_duckdb: DuckDBResource,
+    context: dg.AssetExecutionContext,
+    nps_postgres: PostgresResource,
+    nps_duckdb: DuckDBResource,
     nps_source: NpsSourceResource,
 ) -> dg.MaterializeResult:
     """Delete the month and COPY it again in one transaction: re-runs leave the same rows.
@@ -34,9 +48,9 @@ def nps_his_postgres_append(
     from dag_shared.load_guards import LoadRefused
     from dag_shared.metadata import postgres_query_metadata
 
-    from dag_nps.nps_load_guard import NEIGHBOUR_MONTHS, GuardLimits, check_pension
-    from dag_nps.nps_pension_table import ensure_pension, load_month, neighbour_month_counts
-    from dag_nps.nps_silver import digest_stats, read_month
+    from dag_nps.lib.load_guard import NEIGHBOUR_MONTHS, GuardLimits, check_pension
+    from dag_nps.lib.pension_table import ensure_pension, load_month, neighbour_month_counts
+    from dag_nps.lib.silver import digest_stats, read_month
 
     month = month_key(context)
     with nps_duckdb.get_connection() as duck:  # held only while reading: digests of other months wait less
@@ -45,7 +59,8 @@ def nps_his_postgres_append(
         except LookupError as error:
             raise dg.Failure(str(error)) from None
         stats = digest_stats(duck, month)
-    limits = GuardLimits(nps_source.quarantine_max_ratio, nps_source.min_row_share)
+    source = nps_source.settings()
+    limits = GuardLimits(source.quarantine_max_ratio, source.min_row_share)
     with nps_postgres.transaction() as conn:
         ensure_pension(conn)
     with nps_postgres.connection() as conn:
@@ -57,7 +72,9 @@ def nps_his_postgres_append(
         try:
             loaded = load_month(conn, month, frame, guard)
         except LoadRefused as refused:
-            raise dg.Failure(description=str(refused), metadata={"silver_rows": frame.height}, allow_retries=False) from None
+            raise dg.Failure(
+                description=str(refused), metadata={"silver_rows": frame.height}, allow_retries=False
+            ) from None
     with nps_postgres.connection() as conn:
         table_metadata = postgres_query_metadata(
             conn,
@@ -65,3 +82,88 @@ def nps_his_postgres_append(
         )
     context.log.info(f"replaced {month} in public.pension with {loaded} rows")
     return dg.MaterializeResult(metadata={**table_metadata, "month": month, "rows_loaded": loaded})
+
+
+def _table_exists(conn, name: str) -> bool:
+    return conn.execute("SELECT to_regclass(%s) IS NOT NULL", (name,)).fetchone()[0]
+
+
+@dg.asset_check(
+    asset="nps_his_postgres_append",
+    blocking=True,
+    description="Every digested month has the same row count in pension as in silver, and pension is not empty.",
+)
+def simple_postgres_check(nps_postgres: PostgresResource, nps_duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    from dag_nps.lib.silver import silver_month_counts
+
+    with nps_duckdb.get_connection() as duck:
+        silver = silver_month_counts(duck)
+    with nps_postgres.connection() as conn:
+        if not _table_exists(conn, "public.pension"):
+            return dg.AssetCheckResult(passed=False, description="public.pension does not exist")
+        warehouse = dict(
+            conn.execute(
+                "SELECT to_char(data_created_ym, 'YYYY-MM'), count(*) FROM public.pension GROUP BY 1"
+            ).fetchall()
+        )
+    mismatches = {
+        m: {"silver": silver.get(m, 0), "pension": warehouse.get(m, 0)}
+        for m in sorted(set(silver) | set(warehouse))
+        if silver.get(m, 0) != warehouse.get(m, 0)
+    }
+    return dg.AssetCheckResult(
+        passed=bool(warehouse) and not mismatches,
+        description="pension is empty" if not warehouse else None,
+        metadata={
+            "months": len(warehouse),
+            "mismatched_months": dg.MetadataValue.json(mismatches),
+            "rows": sum(warehouse.values()),
+        },
+    )
+
+
+@dg.asset_check(
+    asset="nps_his_postgres_append",
+    description="No two rows of the most recently loaded month share all 22 source columns (the natural key: BRNs are masked).",
+)
+def nps_pension_no_duplicate_natural_keys(nps_postgres: PostgresResource) -> dg.AssetCheckResult:
+    from dag_nps.lib.columns import COLUMN_NAMES
+
+    with nps_postgres.connection() as conn:
+        if not _table_exists(conn, "public.pension"):
+            return dg.AssetCheckResult(passed=False, description="public.pension does not exist")
+        # the month of the newest id is the month just loaded (ids grow with every load)
+        month = conn.execute(
+            "SELECT data_created_ym FROM public.pension WHERE id = (SELECT max(id) FROM public.pension)"
+        ).fetchone()
+        if month is None:
+            return dg.AssetCheckResult(passed=False, description="public.pension is empty")
+        duplicates = conn.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM public.pension WHERE data_created_ym = %s "
+            f"GROUP BY {', '.join(COLUMN_NAMES)} HAVING count(*) > 1) d",
+            (month[0],),
+        ).fetchone()[0]
+    return dg.AssetCheckResult(
+        passed=duplicates == 0, metadata={"month": str(month[0]), "duplicate_keys": duplicates}
+    )
+
+
+@dg.asset_check(
+    asset="nps_his_postgres_append",
+    description="The latest month in pension is no older than two months (Asia/Seoul).",
+)
+def nps_pension_latest_month_fresh(nps_postgres: PostgresResource) -> dg.AssetCheckResult:
+    with nps_postgres.connection() as conn:
+        if not _table_exists(conn, "public.pension"):
+            return dg.AssetCheckResult(passed=False, description="public.pension does not exist")
+        latest, limit = conn.execute(
+            "SELECT max(data_created_ym), date_trunc('month', (now() AT TIME ZONE 'Asia/Seoul')) - make_interval(months => %s) "
+            "FROM public.pension",
+            (FRESHNESS_MONTHS,),
+        ).fetchone()
+    passed = latest is not None and latest >= limit
+    return dg.AssetCheckResult(
+        passed=passed,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"latest_month": str(latest), "oldest_allowed": str(limit)},
+    )

@@ -1,70 +1,14 @@
-"""Gold asset `nps_pension_staging_indexes`: extensions, name functions and matching indexes.
+"""Gold asset `nps_pension_staging_indexes` and its check `check_pension_staging_indexes`.
 
-Indexes are built CONCURRENTLY on an autocommit connection (writes are not blocked), an index
-left INVALID by an interrupted build is dropped and rebuilt, and only `ANALYZE` runs afterwards.
+The asset ensures the extensions, the four company-name functions and the six matching indexes
+on `public.pension` (built CONCURRENTLY, `dag_nps.lib.pension_indexes`); the check verifies they
+all exist and are valid.
 """
-
 
 import dagster as dg
 from dag_shared.resources.postgres import PostgresResource
 
-from dag_nps.nps_partitions import NPS_MONTHS
-
-EXTENSIONS = ("pg_trgm", "unaccent")
-NORM = "public.nps_normalize_company_name(company_name)"
-INDEXES = {
-    "idx_pension_name_norm_trgm_gin": f"USING gin ({NORM} gin_trgm_ops)",
-    "idx_pension_name_norm_trgm_gist": f"USING gist ({NORM} gist_trgm_ops)",
-    "idx_pension_name_norm_prefix": f"({NORM} text_pattern_ops)",
-    "idx_pension_brn": "(business_reg_num) WHERE business_reg_num IS NOT NULL",
-    "idx_pension_block_addr_ind": "(addr_sigungu_code, industry_code)",
-    "idx_pension_ym_brin": "USING brin (data_created_ym)",
-}
-STATISTICS_COLUMNS = ("company_name", "business_reg_num", "data_created_ym")
-# Session settings for the index builds (the spec's values; session-local, nothing global changes).
-SESSION_SETTINGS = {"work_mem": "256MB", "maintenance_work_mem": "1GB", "synchronous_commit": "off"}
-
-
-def ensure_functions(conn) -> None:
-    from dag_nps.nps_name_sql import all_function_sql
-
-    for extension in EXTENSIONS:
-        conn.execute(f"CREATE EXTENSION IF NOT EXISTS {extension} SCHEMA public")
-    for statement in all_function_sql():
-        conn.execute(statement)
-
-
-def build_indexes(url: str, log=lambda message: None) -> list[str]:
-    """Create the missing indexes concurrently; returns the actions taken."""
-    import psycopg
-
-    actions = []
-    with psycopg.connect(url, autocommit=True) as conn:
-        for setting, value in SESSION_SETTINGS.items():
-            conn.execute(f"SET {setting} = '{value}'")
-        invalid = {
-            row[0]
-            for row in conn.execute(
-                "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-                "WHERE NOT i.indisvalid AND c.relname = ANY(%s)",
-                (list(INDEXES),),
-            )
-        }
-        for name in sorted(invalid):
-            conn.execute(f"DROP INDEX CONCURRENTLY IF EXISTS public.{name}")
-            actions.append(f"dropped invalid {name}")
-        existing = {row[0] for row in conn.execute("SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND tablename = 'pension'")}
-        for name, definition in INDEXES.items():
-            if name in existing and name not in invalid:
-                continue
-            conn.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON public.pension {definition}")
-            actions.append(f"created {name}")
-            log(f"created index {name}")
-        for column in STATISTICS_COLUMNS:
-            conn.execute(f"ALTER TABLE public.pension ALTER COLUMN {column} SET STATISTICS 1000")
-        conn.execute("ANALYZE public.pension")
-        actions.append("analyzed public.pension")
-    return actions
+from dag_nps.defs.partitions import NPS_MONTHS
 
 
 @dg.asset(
@@ -81,11 +25,14 @@ def build_indexes(url: str, log=lambda message: None) -> list[str]:
     },
     description="pg_trgm/unaccent 확장, 회사명 정규화 함수 4종과 pension 매칭 인덱스 6종 생성 (CONCURRENTLY).",
 )
-def nps_pension_staging_indexes(context: dg.AssetExecutionContext, nps_postgres: PostgresResource) -> dg.MaterializeResult:
+def nps_pension_staging_indexes(
+    context: dg.AssetExecutionContext, nps_postgres: PostgresResource
+) -> dg.MaterializeResult:
     """Ensure extensions, the four name functions and the six indexes on public.pension."""
     from dag_shared.metadata import postgres_query_metadata
 
-    from dag_nps.nps_pension_table import ensure_pension
+    from dag_nps.lib.pension_indexes import build_indexes, ensure_functions
+    from dag_nps.lib.pension_table import ensure_pension
 
     with nps_postgres.transaction() as conn:
         ensure_pension(conn)
@@ -97,4 +44,35 @@ def nps_pension_staging_indexes(context: dg.AssetExecutionContext, nps_postgres:
             "SELECT indexname AS index_name, indexdef AS definition FROM pg_indexes "
             "WHERE schemaname = 'public' AND tablename = 'pension' ORDER BY indexname",
         )
-    return dg.MaterializeResult(metadata={**table_metadata, "actions": actions, "actions_completed_count": len(actions)})
+    return dg.MaterializeResult(
+        metadata={**table_metadata, "actions": actions, "actions_completed_count": len(actions)}
+    )
+
+
+@dg.asset_check(
+    asset="nps_pension_staging_indexes",
+    description="pg_trgm, unaccent, the four name functions and the six pension indexes exist and are valid.",
+)
+def check_pension_staging_indexes(nps_postgres: PostgresResource) -> dg.AssetCheckResult:
+    from dag_nps.lib.name_sql import FUNCTIONS
+    from dag_nps.lib.pension_indexes import EXTENSIONS, INDEXES
+
+    with nps_postgres.connection() as conn:
+        extensions = {r[0] for r in conn.execute("SELECT extname FROM pg_extension")}
+        functions = {
+            r[0]
+            for r in conn.execute("SELECT proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace")
+        }
+        indexes = {
+            r[0]
+            for r in conn.execute(
+                "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                "WHERE i.indrelid = to_regclass('public.pension') AND i.indisvalid"
+            )
+        }
+    missing = (
+        sorted(set(EXTENSIONS) - extensions)
+        + sorted(set(FUNCTIONS) - functions)
+        + sorted(set(INDEXES) - indexes)
+    )
+    return dg.AssetCheckResult(passed=not missing, metadata={"missing": dg.MetadataValue.json(missing)})

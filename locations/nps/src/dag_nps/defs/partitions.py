@@ -1,4 +1,4 @@
-"""Monthly partitions keyed by data month `YYYY-MM`, shared by download, digest and append."""
+"""Monthly partitions keyed by data month `YYYY-MM`, shared by download, digest, append and the jobs."""
 
 from __future__ import annotations
 
@@ -19,7 +19,3 @@ def month_key(context: dg.AssetExecutionContext) -> str:
     if not _KEY.match(key):
         raise ValueError(f"partition key {key!r} is not a YYYY-MM month")
     return key
-
-
-def first_day(month: str) -> str:
-    return f"{month}-01"

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dag_nps.nps_columns import SOURCE_ENCODING
-from dag_nps.nps_ledger import LedgerEntry, entries, record
-from dag_nps.nps_portal import Release, sanitize_title, title_date
-from dag_nps.nps_validate import check_file, peek_month, sha256_of
+from dag_nps.lib.columns import SOURCE_ENCODING
+from dag_nps.lib.ledger import LedgerEntry, entries, record
+from dag_nps.lib.portal import Release, sanitize_title, title_date
+from dag_nps.lib.validate import check_file, peek_month, sha256_of
 
 # A monthly file is ~120 MB; the legacy 10 GB rule was for the whole history at once.
 MIN_FREE_BYTES = 1 << 30
@@ -36,8 +36,12 @@ class LandingReport:
     skipped: int = 0
     candidates: int = 0
     warnings: list[str] = field(default_factory=list)
-    changed: list[LedgerEntry] = field(default_factory=list)  # landed again: content differs from the ledger's
-    conflicts: list[str] = field(default_factory=list)  # files of another month under a name known for this one
+    changed: list[LedgerEntry] = field(
+        default_factory=list
+    )  # landed again: content differs from the ledger's
+    conflicts: list[str] = field(
+        default_factory=list
+    )  # files of another month under a name known for this one
 
 
 def _months_after(month: str, count: int) -> str:
@@ -58,8 +62,17 @@ def _already_landed(entry: LedgerEntry | None) -> bool:
     return path.is_file() and path.stat().st_size == entry.size_bytes
 
 
-def land(temporary: Path, landing: Path, key: str, title: str, release_date: str | None, special: str | None,
-         source: str, min_bytes: int, previous: LedgerEntry | None = None) -> LedgerEntry:
+def land(
+    temporary: Path,
+    landing: Path,
+    key: str,
+    title: str,
+    release_date: str | None,
+    special: str | None,
+    source: str,
+    min_bytes: int,
+    previous: LedgerEntry | None = None,
+) -> LedgerEntry:
     """Validate a temporary file and rename it into releases/ or quarantine/; return its ledger row.
 
     `previous` is the ledger row of the same name, if any: its hash is kept in `replaced_sha256`
@@ -75,9 +88,18 @@ def land(temporary: Path, landing: Path, key: str, title: str, release_date: str
     if not check.ok:
         target.with_suffix(".reason").write_text(check.reason + "\n", encoding="utf-8")
     return LedgerEntry(
-        release_key=key, title=title, release_date=release_date, special_version=special, source=source,
-        file_path=str(target), size_bytes=check.size_bytes, sha256=check.sha256, source_encoding=SOURCE_ENCODING,
-        data_month=check.data_month, status="valid" if check.ok else "quarantined", reason=check.reason,
+        release_key=key,
+        title=title,
+        release_date=release_date,
+        special_version=special,
+        source=source,
+        file_path=str(target),
+        size_bytes=check.size_bytes,
+        sha256=check.sha256,
+        source_encoding=SOURCE_ENCODING,
+        data_month=check.data_month,
+        status="valid" if check.ok else "quarantined",
+        reason=check.reason,
         replaced_sha256=previous.sha256 if previous is not None and previous.sha256 != check.sha256 else None,
     )
 
@@ -122,7 +144,9 @@ def land_local(conn: Any, source_dir: Path, landing: Path, month: str, min_bytes
         report.candidates += 1
         temporary = _temporary(landing)
         shutil.copyfile(path, temporary)
-        entry = land(temporary, landing, key, path.stem, title_date(path.stem), None, "local", min_bytes, previous)
+        entry = land(
+            temporary, landing, key, path.stem, title_date(path.stem), None, "local", min_bytes, previous
+        )
         record(conn, entry)
         (report.landed if entry.status == "valid" else report.quarantined).append(entry)
         if entry.replaced_sha256:
@@ -130,8 +154,15 @@ def land_local(conn: Any, source_dir: Path, landing: Path, month: str, min_bytes
     return report
 
 
-def land_portal(conn_factory: Callable[[], Any], base_url: str, landing: Path, month: str, min_bytes: int,
-                concurrency: int, log: Callable[[str], None]) -> LandingReport:
+def land_portal(
+    conn_factory: Callable[[], Any],
+    base_url: str,
+    landing: Path,
+    month: str,
+    min_bytes: int,
+    concurrency: int,
+    log: Callable[[str], None],
+) -> LandingReport:
     """Discover the releases, download the missing ones in the month's release window, in parallel.
 
     Each worker thread has its own HTTP client; the first failure cancels the pending downloads
@@ -139,7 +170,7 @@ def land_portal(conn_factory: Callable[[], Any], base_url: str, landing: Path, m
     """
     from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 
-    from dag_nps.nps_portal import PortalClient
+    from dag_nps.lib.portal import PortalClient
 
     report = LandingReport()
     with PortalClient(base_url) as client:
@@ -153,7 +184,9 @@ def land_portal(conn_factory: Callable[[], Any], base_url: str, landing: Path, m
     report.skipped = len(candidates) - len(missing)
     free = shutil.disk_usage(landing).free
     if missing and free < MIN_FREE_BYTES:
-        raise RuntimeError(f"{landing}: {free / 2**30:.1f} GiB free, downloads need at least {MIN_FREE_BYTES / 2**30:.0f} GiB")
+        raise RuntimeError(
+            f"{landing}: {free / 2**30:.1f} GiB free, downloads need at least {MIN_FREE_BYTES / 2**30:.0f} GiB"
+        )
 
     def fetch(release: Release) -> LedgerEntry:
         temporary = _temporary(landing)
@@ -163,8 +196,17 @@ def land_portal(conn_factory: Callable[[], Any], base_url: str, landing: Path, m
         except BaseException:
             temporary.unlink(missing_ok=True)
             raise
-        return land(temporary, landing, release.title, release.title.removesuffix(".csv"), release.release_date,
-                    release.special_version, "portal", min_bytes, known.get(release.title))
+        return land(
+            temporary,
+            landing,
+            release.title,
+            release.title.removesuffix(".csv"),
+            release.release_date,
+            release.special_version,
+            "portal",
+            min_bytes,
+            known.get(release.title),
+        )
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="nps-download") as pool:
         futures = {pool.submit(fetch, release): release for release in missing}
@@ -183,7 +225,9 @@ def land_portal(conn_factory: Callable[[], Any], base_url: str, landing: Path, m
         for future in done:
             if future.exception() is not None:
                 release = futures[future]
-                raise RuntimeError(f"download of {release.title} failed: {future.exception()}") from future.exception()
+                raise RuntimeError(
+                    f"download of {release.title} failed: {future.exception()}"
+                ) from future.exception()
     return report
 
 
@@ -195,5 +239,3 @@ def title_month_warning(entry: LedgerEntry) -> str | None:
     if not (start <= entry.release_date < end):
         return f"{entry.release_key}: data month {entry.data_month} is unusual for a release dated {entry.release_date}"
     return None
-
-

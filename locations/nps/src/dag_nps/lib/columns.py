@@ -25,7 +25,13 @@ class Column:
 COLUMNS: tuple[Column, ...] = (
     Column("자료생성년월", "data_created_ym", "month", "TIMESTAMP NOT NULL", "data month (1st of month)"),
     Column("사업장명", "company_name", "name", "TEXT NOT NULL", "workplace name"),
-    Column("사업자등록번호", "business_reg_num", "code", "VARCHAR(10)", "business registration number, masked (6 digits)"),
+    Column(
+        "사업자등록번호",
+        "business_reg_num",
+        "code",
+        "VARCHAR(10)",
+        "business registration number, masked (6 digits)",
+    ),
     Column("사업장가입상태코드", "join_status", "code", "VARCHAR(5)", "1 registered, 2 withdrawn"),
     Column("우편번호", "zip_code", "code", "VARCHAR(10)", "postal code"),
     Column("사업장지번상세주소", "lot_number_address", "text", "TEXT", "lot-number address"),
@@ -33,7 +39,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("고객법정동주소코드", "legal_dong_addr_code", "code", "VARCHAR(15)", "legal-dong code"),
     Column("고객행정동주소코드", "admin_dong_addr_code", "code", "VARCHAR(15)", "administrative-dong code"),
     Column("법정동주소광역시도코드", "addr_sido_code", "code", "VARCHAR(5)", "province code"),
-    Column("법정동주소광역시시군구코드", "addr_sigungu_code", "code", "VARCHAR(5)", "city/county/district code"),
+    Column(
+        "법정동주소광역시시군구코드", "addr_sigungu_code", "code", "VARCHAR(5)", "city/county/district code"
+    ),
     Column("법정동주소광역시시군구읍면동코드", "addr_emdong_code", "code", "VARCHAR(5)", "town/dong code"),
     Column("사업장형태구분코드", "workplace_type", "code", "VARCHAR(5)", "1 corporation, 2 individual"),
     Column("사업장업종코드", "industry_code", "code", "VARCHAR(10)", "NPS industry code"),

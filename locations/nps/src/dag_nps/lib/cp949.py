@@ -2,7 +2,7 @@
 
 Python's CP949 codec decodes about 90 MB/s, and a CSV parser run over the re-encoded text costs
 as much again, which would cap the silver digest far below the legacy-relative target. This
-module runs one compiled pass (`nps_cp949_kernel`) over a lookup table built from Python's own
+module runs one compiled pass (`cp949_kernel`) over a lookup table built from Python's own
 CP949 codec: bytes are decoded, split into fields, trimmed and typed straight into Arrow buffers,
 so the decoded text equals `bytes.decode("cp949")` and nothing is parsed twice. An undecodable
 byte raises with the file, line and byte offset. Heavy imports stay inside the functions.
@@ -18,10 +18,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-# Field kinds of a layout, by position in the file.
-TEXT, NAME, MONTH, DATE, INT32, INT64 = 0, 1, 2, 3, 4, 5
-# Why a field did not convert (the kernel's error codes).
-NOT_INTEGER, NOT_DATE, WRONG_MONTH, EMPTY_NAME, TOO_LONG = 1, 2, 3, 4, 5
+from dag_nps.lib.cp949_codes import INT64, NAME, TEXT
 
 SLICE_BYTES = 24 * 1024 * 1024  # about 120,000 records: one DuckDB row group per slice
 MAX_REPORTS = 100_000  # rejected records or unconvertible values per slice before giving up
@@ -63,9 +60,9 @@ def _compiled():
     # numba caches compiled code next to the module; where the package is read-only (an
     # installed image) that fails, so the cache goes to the data directory unless set.
     os.environ.setdefault("NUMBA_CACHE_DIR", str(data_dir() / "numba_cache"))
-    from dag_nps import nps_cp949_kernel
+    from dag_nps.lib import cp949_kernel
 
-    return nps_cp949_kernel
+    return cp949_kernel
 
 
 @dataclass(frozen=True)
@@ -128,7 +125,9 @@ class Split:
     rows: int = 0
     buffers: list = field(default_factory=list)  # UTF-8 data buffers the text views point into
     rejects: list[tuple[int, int, bytes]] = field(default_factory=list)  # (line, fields, raw record)
-    errors: list[tuple[int, int, int, bytes]] = field(default_factory=list)  # (line, position, code, raw record)
+    errors: list[tuple[int, int, int, bytes]] = field(
+        default_factory=list
+    )  # (line, position, code, raw record)
 
 
 @dataclass
@@ -140,7 +139,9 @@ class _Slice:
     row_limit: int  # end of that region
 
 
-def _run(src: Any, piece: _Slice, final: bool, layout: Layout, columns: Columns, buffer_index: int, source: Path):
+def _run(
+    src: Any, piece: _Slice, final: bool, layout: Layout, columns: Columns, buffer_index: int, source: Path
+):
     """Run the kernel over one slice; returns (rows, data buffer, consumed, next line, rejects, errors)."""
     import numpy as np
 
@@ -151,11 +152,26 @@ def _run(src: Any, piece: _Slice, final: bool, layout: Layout, columns: Columns,
     errors = np.empty((MAX_REPORTS, 5), dtype=np.int64)
     month_days = (date.fromisoformat(f"{layout.month}-01") - date(1970, 1, 1)).days if layout.month else 0
     result = _compiled().split_records(
-        src, piece.first_line, final, utf8, length,
-        np.array(layout.kinds, dtype=np.int64), np.array(slots, dtype=np.int64),
-        np.array(layout.limits, dtype=np.int64), np.frombuffer(layout.month.encode(), dtype=np.uint8), month_days,
-        data, buffer_index, piece.row_base, columns.views, columns.small, columns.big, columns.valid, columns.lines,
-        rejects, errors,
+        src,
+        piece.first_line,
+        final,
+        utf8,
+        length,
+        np.array(layout.kinds, dtype=np.int64),
+        np.array(slots, dtype=np.int64),
+        np.array(layout.limits, dtype=np.int64),
+        np.frombuffer(layout.month.encode(), dtype=np.uint8),
+        month_days,
+        data,
+        buffer_index,
+        piece.row_base,
+        columns.views,
+        columns.small,
+        columns.big,
+        columns.valid,
+        columns.lines,
+        rejects,
+        errors,
     )
     rows, used, consumed, next_line, rejects_used, errors_used, failed_at = result
     if failed_at == -1:
@@ -173,7 +189,8 @@ def _run(src: Any, piece: _Slice, final: bool, layout: Layout, columns: Columns,
         )
     assert piece.row_base + rows <= piece.row_limit, "a slice wrote past its rows"
     reject_list = [
-        (int(line), int(count), src[start:end].tobytes()) for line, count, start, end in rejects[:rejects_used].tolist()
+        (int(line), int(count), src[start:end].tobytes())
+        for line, count, start, end in rejects[:rejects_used].tolist()
     ]
     error_list = [
         (int(line), int(position), int(code), src[start:end].tobytes())
@@ -183,7 +200,12 @@ def _run(src: Any, piece: _Slice, final: bool, layout: Layout, columns: Columns,
 
 
 def split_records(
-    source: Path, data: Any, start: int, first_line: int, layout: Layout, workers: int = 1,
+    source: Path,
+    data: Any,
+    start: int,
+    first_line: int,
+    layout: Layout,
+    workers: int = 1,
     slice_bytes: int = SLICE_BYTES,
 ) -> Split:
     """Split the records of `data` (bytes or an mmap) from byte `start` (line `first_line`) over `workers` threads.
@@ -212,7 +234,9 @@ def split_records(
 
     def run(index: int):
         piece = slices[index]
-        return _run(src[piece.start : piece.end], piece, index == len(slices) - 1, layout, columns, index, source)
+        return _run(
+            src[piece.start : piece.end], piece, index == len(slices) - 1, layout, columns, index, source
+        )
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         breaks = list(pool.map(lambda cut: count_line_breaks(src[cut[0] : cut[1]]), pairwise(cuts)))
@@ -225,8 +249,13 @@ def split_records(
     for k in range(1, len(slices)):
         previous, (rows, _, consumed, next_line, _, _) = slices[k - 1], results[k - 1]
         if previous.start + consumed != slices[k].start:  # the cut fell inside a quoted field
-            slices[k] = _Slice(previous.start + consumed, slices[k].end, next_line, previous.row_base + rows,
-                               slices[k].row_limit)
+            slices[k] = _Slice(
+                previous.start + consumed,
+                slices[k].end,
+                next_line,
+                previous.row_base + rows,
+                slices[k].row_limit,
+            )
             columns.valid[:, slices[k].row_base : slices[k].row_limit] = 0  # the first attempt's flags
             results[k] = run(k)
     split = Split(columns)
@@ -261,7 +290,9 @@ def scan_file(source: Path, fields: int, chunk_bytes: int = 16 * 1024 * 1024) ->
             src = np.frombuffer(data, dtype=np.uint8)
             rows = int(_compiled().count_line_breaks(src)) + 1
             piece = _Slice(offset, offset + len(data), line, 0, rows)
-            _, _, consumed, line, rejects, _ = _run(src, piece, final, layout, Columns.allocate(layout, rows), 0, source)
+            _, _, consumed, line, rejects, _ = _run(
+                src, piece, final, layout, Columns.allocate(layout, rows), 0, source
+            )
             split.rejects.extend(rejects)
             offset += consumed
             carry = data[consumed:]

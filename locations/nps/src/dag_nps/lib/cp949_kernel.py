@@ -1,4 +1,4 @@
-"""The compiled record splitter of `nps_cp949` (imported lazily: numba is a heavy import).
+"""The compiled record splitter of `cp949` (imported lazily: numba is a heavy import).
 
 One pass over the CP949 bytes decodes, splits, trims and types every field straight into Arrow
 buffers: text as string views over UTF-8 data buffers, dates as days since 1970, integers as
@@ -9,7 +9,7 @@ convert, is left out and reported; nothing is re-parsed afterwards.
 import numpy as np
 from numba import njit
 
-from dag_nps.nps_cp949 import (
+from dag_nps.lib.cp949_codes import (
     DATE,
     EMPTY_NAME,
     INT32,
@@ -94,8 +94,28 @@ def _month_length(y, m):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def split_records(src, first_line, final, utf8, length, kinds, slots, limits, month, month_days,
-                  data, buffer_index, row_base, views, small, big, valid, lines, rejects, errors):  # pragma: no cover
+def split_records(
+    src,
+    first_line,
+    final,
+    utf8,
+    length,
+    kinds,
+    slots,
+    limits,
+    month,
+    month_days,
+    data,
+    buffer_index,
+    row_base,
+    views,
+    small,
+    big,
+    valid,
+    lines,
+    rejects,
+    errors,
+):  # pragma: no cover
     """Split CP949 records into typed columns.
 
     Returns (rows, data bytes used, source bytes consumed, next line, rejects, errors, failed_at).
@@ -132,7 +152,11 @@ def split_records(src, first_line, final, utf8, length, kinds, slots, limits, mo
     while True:
         at_end = i >= n
         b = 0 if at_end else src[i]
-        if at_end or (b < 0x80 and not in_quotes and (b == 44 or b == 10 or (b == 13 and (i + 1 >= n or src[i + 1] == 10)))):
+        if at_end or (
+            b < 0x80
+            and not in_quotes
+            and (b == 44 or b == 10 or (b == 13 and (i + 1 >= n or src[i + 1] == 10)))
+        ):
             if at_end and (not final or i == record_src):
                 break
             if b == 13:
@@ -223,7 +247,12 @@ def split_records(src, first_line, final, utf8, length, kinds, slots, limits, mo
                         code = NOT_INTEGER
                     for k in range(first, end):
                         digit = np.int64(data[k]) - 48
-                        if digit < 0 or digit > 9 or value > cutoff or (value == cutoff and digit > last_digit):
+                        if (
+                            digit < 0
+                            or digit > 9
+                            or value > cutoff
+                            or (value == cutoff and digit > last_digit)
+                        ):
                             code = NOT_INTEGER
                             break
                         value = value * 10 + digit

@@ -1,7 +1,7 @@
 """Silver digest of one monthly file: decode, map, type, trim, de-duplicate, quarantine.
 
 `digest_file` turns a bronze CP949 file into a typed polars frame of the month plus a list of
-quarantined records (file, line, reason). The compiled splitter (`nps_cp949`) decodes, trims and
+quarantined records (file, line, reason). The compiled splitter (`cp949`) decodes, trims and
 types every field in one pass; polars only removes exact duplicates. It holds one month at a
 time, never the history, and does no I/O besides reading the file.
 """
@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dag_nps.nps_columns import COLUMN_NAMES, COLUMNS, SOURCE_ENCODING, HeaderError, match_header
-from dag_nps.nps_cp949 import (
+from dag_nps.lib.columns import COLUMN_NAMES, COLUMNS, SOURCE_ENCODING, HeaderError, match_header
+from dag_nps.lib.cp949 import Layout, Split, split_records
+from dag_nps.lib.cp949_codes import (
     DATE,
     EMPTY_NAME,
     INT32,
@@ -26,9 +27,6 @@ from dag_nps.nps_cp949 import (
     NOT_INTEGER,
     TEXT,
     WRONG_MONTH,
-    Layout,
-    Split,
-    split_records,
 )
 
 if TYPE_CHECKING:
@@ -75,7 +73,9 @@ def read_header(source: Path, data: Any) -> tuple[list[str], int]:
     text = head[:end].decode(SOURCE_ENCODING, "replace").rstrip("\r")
     fields = next(csv.reader(io.StringIO(text)), [])
     if len(fields) != len(COLUMNS):
-        raise HeaderError(f"{source}: line 1: the header has {len(fields)} fields, expected {len(COLUMNS)}: {text[:300]}")
+        raise HeaderError(
+            f"{source}: line 1: the header has {len(fields)} fields, expected {len(COLUMNS)}: {text[:300]}"
+        )
     return fields, end + 1
 
 
@@ -126,8 +126,14 @@ def _frame(split: Split, names: list[str], layout: Layout) -> pl.DataFrame:
     import polars as pl
     import pyarrow as pa
 
-    arrow_types = {TEXT: pa.string_view(), NAME: pa.string_view(), MONTH: pa.date32(), DATE: pa.date32(),
-                   INT32: pa.int32(), INT64: pa.int64()}
+    arrow_types = {
+        TEXT: pa.string_view(),
+        NAME: pa.string_view(),
+        MONTH: pa.date32(),
+        DATE: pa.date32(),
+        INT32: pa.int32(),
+        INT64: pa.int64(),
+    }
     rows, columns = split.rows, split.columns
     data = [pa.py_buffer(buffer) for buffer in split.buffers]
     arrays = {"source_line": pa.array(columns.lines[:rows])}
@@ -136,7 +142,10 @@ def _frame(split: Split, names: list[str], layout: Layout) -> pl.DataFrame:
         if kind in (TEXT, NAME):
             buffers = [validity, pa.py_buffer(columns.views[slot, :rows]), *data]
         else:
-            buffers = [validity, pa.py_buffer(columns.big[slot, :rows] if kind == INT64 else columns.small[slot, :rows])]
+            buffers = [
+                validity,
+                pa.py_buffer(columns.big[slot, :rows] if kind == INT64 else columns.small[slot, :rows]),
+            ]
         arrays[name] = pa.Array.from_buffers(arrow_types[kind], rows, buffers)
     order = ["source_line", *COLUMN_NAMES]
     return pl.from_arrow(pa.Table.from_arrays([arrays[name] for name in order], names=order), rechunk=False)
@@ -176,7 +185,14 @@ def _unconvertible(
 
 # Columns that nearly tell workplaces apart. Rows equal in all 22 columns are equal in these, so
 # hashing only these finds every candidate pair at a fraction of the cost of hashing whole rows.
-_CANDIDATE_KEY = ("company_name", "business_reg_num", "zip_code", "subscriber_count", "monthly_notice_amount", "applied_at")
+_CANDIDATE_KEY = (
+    "company_name",
+    "business_reg_num",
+    "zip_code",
+    "subscriber_count",
+    "monthly_notice_amount",
+    "applied_at",
+)
 
 
 def _drop_exact_duplicates(frame: pl.DataFrame) -> pl.DataFrame:
@@ -196,6 +212,12 @@ def quarantine_frame(rows: list[tuple]) -> pl.DataFrame:
 
     return pl.DataFrame(
         rows,
-        schema={"data_month": pl.String, "file": pl.String, "line": pl.Int64, "reason": pl.String, "raw": pl.String},
+        schema={
+            "data_month": pl.String,
+            "file": pl.String,
+            "line": pl.Int64,
+            "reason": pl.String,
+            "raw": pl.String,
+        },
         orient="row",
     )

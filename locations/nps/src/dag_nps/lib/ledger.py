@@ -13,30 +13,43 @@ from typing import Any
 
 LEDGER_TABLE = "nps_download_ledger"
 
-LEDGER_DDL = f"""
-CREATE TABLE IF NOT EXISTS {LEDGER_TABLE} (
-    release_key VARCHAR PRIMARY KEY,
-    title VARCHAR NOT NULL,
-    release_date DATE,
-    special_version VARCHAR,
-    source VARCHAR NOT NULL,
-    file_path VARCHAR NOT NULL,
-    size_bytes BIGINT NOT NULL,
-    sha256 VARCHAR NOT NULL,
-    source_encoding VARCHAR NOT NULL,
-    data_month VARCHAR,
-    status VARCHAR NOT NULL,
-    reason VARCHAR NOT NULL,
-    recorded_at TIMESTAMP NOT NULL DEFAULT current_timestamp
+# The one declaration of the ledger's columns: (name, DuckDB type, constraint). The DDL, the
+# columns written and the asset's `dagster/column_schema` are all derived from it.
+LEDGER_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("release_key", "VARCHAR", "PRIMARY KEY"),
+    ("title", "VARCHAR", "NOT NULL"),
+    ("release_date", "DATE", ""),
+    ("special_version", "VARCHAR", ""),
+    ("source", "VARCHAR", "NOT NULL"),
+    ("file_path", "VARCHAR", "NOT NULL"),
+    ("size_bytes", "BIGINT", "NOT NULL"),
+    ("sha256", "VARCHAR", "NOT NULL"),
+    ("source_encoding", "VARCHAR", "NOT NULL"),
+    ("data_month", "VARCHAR", ""),
+    ("status", "VARCHAR", "NOT NULL"),
+    ("reason", "VARCHAR", "NOT NULL"),
+    ("recorded_at", "TIMESTAMP", "NOT NULL DEFAULT current_timestamp"),
 )
-"""
-# added after the first release: the content hash a re-landed file replaced (NULL: first landing or same content)
-LEDGER_MIGRATION = f"ALTER TABLE {LEDGER_TABLE} ADD COLUMN IF NOT EXISTS replaced_sha256 VARCHAR"
+# Added after the first release (ALTER TABLE, so older ledgers gain them): the content hash a
+# re-landed file replaced (NULL: first landing or same content).
+LEDGER_ADDED_FIELDS: tuple[tuple[str, str], ...] = (("replaced_sha256", "VARCHAR"),)
 
-LEDGER_COLUMNS = (
-    "release_key", "title", "release_date", "special_version", "source", "file_path", "size_bytes",
-    "sha256", "source_encoding", "data_month", "status", "reason", "replaced_sha256",
+LEDGER_SCHEMA: dict[str, str] = {
+    **{name: kind for name, kind, _ in LEDGER_FIELDS},
+    **dict(LEDGER_ADDED_FIELDS),
+}
+
+LEDGER_DDL = (
+    f"CREATE TABLE IF NOT EXISTS {LEDGER_TABLE} (\n"
+    + ",\n".join(f"    {name} {kind} {constraint}".rstrip() for name, kind, constraint in LEDGER_FIELDS)
+    + "\n)"
 )
+LEDGER_MIGRATIONS = tuple(
+    f"ALTER TABLE {LEDGER_TABLE} ADD COLUMN IF NOT EXISTS {name} {kind}" for name, kind in LEDGER_ADDED_FIELDS
+)
+
+# Every column a ledger row sets (recorded_at is the database's).
+LEDGER_COLUMNS = tuple(name for name in LEDGER_SCHEMA if name != "recorded_at")
 
 
 @dataclass(frozen=True)
@@ -58,7 +71,8 @@ class LedgerEntry:
 
 def ensure_ledger(conn: Any) -> None:
     conn.execute(LEDGER_DDL)
-    conn.execute(LEDGER_MIGRATION)
+    for statement in LEDGER_MIGRATIONS:
+        conn.execute(statement)
 
 
 def record(conn: Any, entry: LedgerEntry) -> None:
@@ -74,9 +88,7 @@ def record(conn: Any, entry: LedgerEntry) -> None:
 
 
 def entries(conn: Any) -> dict[str, LedgerEntry]:
-    rows = conn.execute(
-        f"SELECT {', '.join(LEDGER_COLUMNS)} FROM {LEDGER_TABLE}"
-    ).fetchall()
+    rows = conn.execute(f"SELECT {', '.join(LEDGER_COLUMNS)} FROM {LEDGER_TABLE}").fetchall()
     result = {}
     for row in rows:
         data = dict(zip(LEDGER_COLUMNS, row))

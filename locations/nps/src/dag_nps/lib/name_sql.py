@@ -10,18 +10,66 @@ from __future__ import annotations
 
 # Legal-form markers removed from names (longest first when matched). One list for all functions.
 LEGAL_FORMS = (
-    "주식회사", "(주)", "주)", "㈜", "유한회사", "유한법인", "(유)", "유)", "유한책임회사", "합자회사", "합명회사",
-    "(합)", "합)", "사단법인", "재단법인", "(사)", "사)", "(재)", "재)", "학교법인", "사회복지법인", "세무법인",
-    "의료법인", "법무법인", "영농조합법인", "영어조합법인", "신용협동조합", "농업협동조합", "수산업협동조합",
-    "새마을금고", "사회적협동조합", "사회협동조합", "협동조합", "농업회사법인",
+    "주식회사",
+    "(주)",
+    "주)",
+    "㈜",
+    "유한회사",
+    "유한법인",
+    "(유)",
+    "유)",
+    "유한책임회사",
+    "합자회사",
+    "합명회사",
+    "(합)",
+    "합)",
+    "사단법인",
+    "재단법인",
+    "(사)",
+    "사)",
+    "(재)",
+    "재)",
+    "학교법인",
+    "사회복지법인",
+    "세무법인",
+    "의료법인",
+    "법무법인",
+    "영농조합법인",
+    "영어조합법인",
+    "신용협동조합",
+    "농업협동조합",
+    "수산업협동조합",
+    "새마을금고",
+    "사회적협동조합",
+    "사회협동조합",
+    "협동조합",
+    "농업회사법인",
 )
 # The display name keeps cooperative and foundation forms; it drops only company forms.
 CANONICAL_LEGAL_FORMS = ("주식회사", "(주)", "㈜", "유한회사", "(유)", "유한책임회사", "합자회사", "합명회사")
 # Labels reported by nps_extract_company_type(s), in priority order.
 TYPE_LABELS = (
-    "주식회사", "유한법인", "유한책임회사", "합자회사", "합명회사", "사단법인", "재단법인", "사회복지법인", "의료법인",
-    "법무법인", "세무법인", "학교법인", "농업협동조합", "신용협동조합", "수산업협동조합", "새마을금고", "사회적협동조합",
-    "협동조합", "영농조합법인", "영어조합법인", "농업회사법인",
+    "주식회사",
+    "유한법인",
+    "유한책임회사",
+    "합자회사",
+    "합명회사",
+    "사단법인",
+    "재단법인",
+    "사회복지법인",
+    "의료법인",
+    "법무법인",
+    "세무법인",
+    "학교법인",
+    "농업협동조합",
+    "신용협동조합",
+    "수산업협동조합",
+    "새마을금고",
+    "사회적협동조합",
+    "협동조합",
+    "영농조합법인",
+    "영어조합법인",
+    "농업회사법인",
 )
 TYPE_ABBREVIATIONS = {"(주)": "주식회사", "㈜": "주식회사"}
 # Tokens masked before legal forms are removed and restored afterwards (all of them: 신협 too).
@@ -29,7 +77,20 @@ PROTECTED = ("새마을금고", "신용협동조합", "농업협동조합")
 PROTECTED_WORDS = ("농협", "신협")
 CANONICAL_PROTECTED = ("새마을금고", "신용협동조합", "농업협동조합")
 CANONICAL_PROTECTED_WORDS = ("농협",)
-BRANCH_WORDS = ("서비스센터", "본점", "본사", "지점", "영업소", "센터", "대리점", "가맹점", "사업소", "공장", "연구소", "본부")
+BRANCH_WORDS = (
+    "서비스센터",
+    "본점",
+    "본사",
+    "지점",
+    "영업소",
+    "센터",
+    "대리점",
+    "가맹점",
+    "사업소",
+    "공장",
+    "연구소",
+    "본부",
+)
 
 FULL_WIDTH_FROM = "（）．，\u3000"
 FULL_WIDTH_TO = "().,\u0020"
@@ -90,33 +151,41 @@ $fn$"""
 
 def normalize_sql() -> str:
     mask, restore = _mask(PROTECTED, PROTECTED_WORDS)
-    return _function("nps_normalize_company_name", "text", [
-        "v := coalesce(name, '');",
-        f"v := translate(v, {_literal(FULL_WIDTH_FROM)}, {_literal(FULL_WIDTH_TO)});",
-        f"v := lower(translate(v, {_literal(ACCENTED)}, {_literal(PLAIN)}));",
-        *mask,
-        f"v := regexp_replace(v, {_literal(_forms_regex(LEGAL_FORMS))}, '', 'g');",
-        "v := regexp_replace(v, '\\([^)]*\\)', '', 'g');",
-        *restore,
-        "RETURN regexp_replace(v, '[^0-9a-z가-힣]', '', 'g');",
-    ])
+    return _function(
+        "nps_normalize_company_name",
+        "text",
+        [
+            "v := coalesce(name, '');",
+            f"v := translate(v, {_literal(FULL_WIDTH_FROM)}, {_literal(FULL_WIDTH_TO)});",
+            f"v := lower(translate(v, {_literal(ACCENTED)}, {_literal(PLAIN)}));",
+            *mask,
+            f"v := regexp_replace(v, {_literal(_forms_regex(LEGAL_FORMS))}, '', 'g');",
+            "v := regexp_replace(v, '\\([^)]*\\)', '', 'g');",
+            *restore,
+            "RETURN regexp_replace(v, '[^0-9a-z가-힣]', '', 'g');",
+        ],
+    )
 
 
 def canonicalize_sql() -> str:
     mask, restore = _mask(CANONICAL_PROTECTED, CANONICAL_PROTECTED_WORDS)
     branch = "(\\s*(" + "|".join(BRANCH_WORDS) + "))+$"
-    return _function("nps_canonicalize_company_name", "text", [
-        "IF name IS NULL THEN RETURN NULL; END IF;",
-        f"v := translate(name, {_literal(FULL_WIDTH_FROM)}, {_literal(FULL_WIDTH_TO)});",
-        f"v := translate(v, {_literal(ACCENTED)}, {_literal(PLAIN)});",
-        *mask,
-        f"v := regexp_replace(v, {_literal(_forms_regex(CANONICAL_LEGAL_FORMS))}, '', 'g');",
-        "v := regexp_replace(v, '\\([^)]*\\)', '', 'g');",
-        *restore,
-        "v := btrim(regexp_replace(v, '\\s+', ' ', 'g'));",
-        f"v := btrim(regexp_replace(v, {_literal(branch)}, ''));",
-        "RETURN nullif(v, '');",
-    ])
+    return _function(
+        "nps_canonicalize_company_name",
+        "text",
+        [
+            "IF name IS NULL THEN RETURN NULL; END IF;",
+            f"v := translate(name, {_literal(FULL_WIDTH_FROM)}, {_literal(FULL_WIDTH_TO)});",
+            f"v := translate(v, {_literal(ACCENTED)}, {_literal(PLAIN)});",
+            *mask,
+            f"v := regexp_replace(v, {_literal(_forms_regex(CANONICAL_LEGAL_FORMS))}, '', 'g');",
+            "v := regexp_replace(v, '\\([^)]*\\)', '', 'g');",
+            *restore,
+            "v := btrim(regexp_replace(v, '\\s+', ' ', 'g'));",
+            f"v := btrim(regexp_replace(v, {_literal(branch)}, ''));",
+            "RETURN nullif(v, '');",
+        ],
+    )
 
 
 def _labels_array() -> str:
@@ -124,26 +193,34 @@ def _labels_array() -> str:
 
 
 def _compact() -> str:
-    expression = (
-        f"regexp_replace(translate(coalesce(name, ''), {_literal(FULL_WIDTH_FROM)}, {_literal(FULL_WIDTH_TO)}), '\\s', '', 'g')"
-    )
+    expression = f"regexp_replace(translate(coalesce(name, ''), {_literal(FULL_WIDTH_FROM)}, {_literal(FULL_WIDTH_TO)}), '\\s', '', 'g')"
     for short, label in TYPE_ABBREVIATIONS.items():
         expression = f"replace({expression}, {_literal(short)}, {_literal(label)})"
     return expression
 
 
 def extract_types_sql() -> str:
-    return _function("nps_extract_company_types", "text[]", [
-        f"v := {_compact()};",
-        (f"RETURN ARRAY(SELECT label FROM unnest({_labels_array()}) WITH ORDINALITY AS t(label, ord) "
-        "WHERE strpos(v, label) > 0 ORDER BY ord);"),
-    ])
+    return _function(
+        "nps_extract_company_types",
+        "text[]",
+        [
+            f"v := {_compact()};",
+            (
+                f"RETURN ARRAY(SELECT label FROM unnest({_labels_array()}) WITH ORDINALITY AS t(label, ord) "
+                "WHERE strpos(v, label) > 0 ORDER BY ord);"
+            ),
+        ],
+    )
 
 
 def extract_type_sql() -> str:
-    return _function("nps_extract_company_type", "text", [
-        "RETURN (public.nps_extract_company_types(name))[1];",
-    ])
+    return _function(
+        "nps_extract_company_type",
+        "text",
+        [
+            "RETURN (public.nps_extract_company_types(name))[1];",
+        ],
+    )
 
 
 def all_function_sql() -> list[str]:

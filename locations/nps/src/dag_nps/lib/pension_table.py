@@ -1,4 +1,9 @@
-"""DDL of the warehouse table `public.pension` (legacy column names) and the month-replace load."""
+"""The warehouse table `public.pension` (legacy column names): its DDL and the month-replace load.
+
+A month is replaced in one Postgres transaction: DELETE the month, run the caller's guard on the
+number of rows deleted, then stream the silver rows in with COPY through dag-shared's one COPY
+path (`copy_csv_chunks`), fed by a producer thread (`prefetched`).
+"""
 
 from __future__ import annotations
 
@@ -6,25 +11,29 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-import dagster as dg
-
-from dag_nps.nps_columns import COLUMN_NAMES, COLUMNS
+from dag_nps.lib.columns import COLUMN_NAMES, COLUMNS
 
 PENSION_TABLE = "public.pension"
 
+# The one declaration of `pension`'s columns: (name, Postgres type, description), in table order.
+# The source columns come from `columns.COLUMNS`; the DDL and the asset's column schema derive from it.
+PENSION_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("id", "BIGSERIAL PRIMARY KEY", "row id, grows with every load"),
+    *((c.name, c.pg_type, f"{c.header}: {c.description}") for c in COLUMNS),
+    ("created_at", "TIMESTAMP NOT NULL DEFAULT now()", "when the row was loaded"),
+    ("updated_at", "TIMESTAMP NOT NULL DEFAULT now()", "when the row was loaded"),
+)
 PENSION_DDL = (
-    "CREATE TABLE IF NOT EXISTS public.pension (\n    id BIGSERIAL PRIMARY KEY,\n"
-    + "".join(f"    {c.name} {c.pg_type},\n" for c in COLUMNS)
-    + "    created_at TIMESTAMP NOT NULL DEFAULT now(),\n    updated_at TIMESTAMP NOT NULL DEFAULT now()\n)"
+    f"CREATE TABLE IF NOT EXISTS {PENSION_TABLE} (\n"
+    + ",\n".join(f"    {name} {kind}" for name, kind, _ in PENSION_COLUMNS)
+    + "\n)"
 )
 # The month filter of every reload and check; BRIN stays tiny on an append-mostly table.
-PENSION_MONTH_INDEX = "CREATE INDEX IF NOT EXISTS idx_pension_ym_brin ON public.pension USING brin (data_created_ym)"
-
-PENSION_SCHEMA = dg.TableSchema(
-    columns=[dg.TableColumn("id", "BIGSERIAL")]
-    + [dg.TableColumn(c.name, c.pg_type, description=f"{c.header}: {c.description}") for c in COLUMNS]
-    + [dg.TableColumn("created_at", "TIMESTAMP"), dg.TableColumn("updated_at", "TIMESTAMP")]
+PENSION_MONTH_INDEX = (
+    "CREATE INDEX IF NOT EXISTS idx_pension_ym_brin ON public.pension USING brin (data_created_ym)"
 )
+CHUNK_ROWS = 100_000  # rows per CSV chunk handed to COPY
+PREFETCH_DEPTH = 4  # chunks formatted ahead of COPY
 
 
 def ensure_pension(conn: Any) -> None:
@@ -34,59 +43,32 @@ def ensure_pension(conn: Any) -> None:
 
 def export_month_csv(duck_conn: Any, month: str, target: Path) -> int:
     """Write the month's silver rows as a headerless CSV file (the benchmark's psql \\copy input)."""
-    from dag_nps.nps_silver import read_month
+    from dag_nps.lib.silver import read_month
 
     frame = read_month(duck_conn, month)
-    frame.drop("source_line").write_csv(target, include_header=False, date_format="%Y-%m-%d", quote_style="necessary")
+    frame.drop("source_line").write_csv(
+        target, include_header=False, date_format="%Y-%m-%d", quote_style="necessary"
+    )
     return frame.height
 
 
-def csv_chunks(frame: Any, month: str, rows_per_chunk: int = 100_000) -> tuple[int, Iterator[bytes]]:
-    """(row count, CSV chunks) of the silver month's frame, serialised by a producer thread.
-
-    The thread formats the next chunk while Postgres ingests the previous one, so the export
-    costs almost nothing on top of COPY; the queue keeps at most a few chunks in memory.
-    """
+def csv_chunks(frame: Any, rows_per_chunk: int = CHUNK_ROWS) -> Iterator[bytes]:
+    """The frame's warehouse columns as CSV chunks for COPY (no header, NULL as \\N, text quoted)."""
     import io
-    import queue
-    import threading
+
+    from dag_shared.resources.postgres import COPY_NULL
 
     frame = frame.select(COLUMN_NAMES)
-    chunks: queue.Queue = queue.Queue(maxsize=4)
-    done = object()
-    stop = threading.Event()
-
-    def produce() -> None:
-        try:
-            for offset in range(0, frame.height, rows_per_chunk):
-                if stop.is_set():
-                    return
-                buffer = io.BytesIO()
-                frame.slice(offset, rows_per_chunk).write_csv(
-                    buffer, include_header=False, date_format="%Y-%m-%d", quote_style="non_numeric"
-                )
-                chunks.put(buffer.getvalue())
-            chunks.put(done)
-        except Exception as error:  # noqa: BLE001 - handed to the consumer, which re-raises it
-            chunks.put(error)
-
-    def consume() -> Iterator[bytes]:
-        thread = threading.Thread(target=produce, name=f"nps-csv-{month}", daemon=True)
-        thread.start()
-        try:
-            while (item := chunks.get()) is not done:
-                if isinstance(item, BaseException):
-                    raise item
-                yield item
-        finally:
-            stop.set()
-            while thread.is_alive():
-                try:
-                    chunks.get_nowait()
-                except queue.Empty:
-                    thread.join(timeout=0.05)
-
-    return frame.height, consume()
+    for offset in range(0, frame.height, rows_per_chunk):
+        buffer = io.BytesIO()
+        frame.slice(offset, rows_per_chunk).write_csv(
+            buffer,
+            include_header=False,
+            date_format="%Y-%m-%d",
+            quote_style="non_numeric",
+            null_value=COPY_NULL,
+        )
+        yield buffer.getvalue()
 
 
 def neighbour_month_counts(conn: Any, month: str, months: int) -> dict[str, int]:
@@ -101,33 +83,39 @@ def neighbour_month_counts(conn: Any, month: str, months: int) -> dict[str, int]
 
 
 def replace_month(
-    conn: Any, month: str, chunks: Iterable[bytes], expected_rows: int, guard: Callable[[int], None] | None = None
+    conn: Any,
+    month: str,
+    chunks: Iterable[bytes],
+    expected_rows: int,
+    guard: Callable[[int], None] | None = None,
 ) -> int:
     """In the caller's transaction: delete the month, COPY the chunks in, verify the count.
 
     `guard` is called with the number of rows the delete removed, before anything is copied; an
     exception from it rolls the caller's transaction back, leaving the month as it was.
     """
-    from psycopg import sql
+    from dag_shared.resources.postgres import copy_csv_chunks
 
-    replaced = conn.execute("DELETE FROM public.pension WHERE data_created_ym = %s::timestamp", (f"{month}-01",)).rowcount
+    replaced = conn.execute(
+        f"DELETE FROM {PENSION_TABLE} WHERE data_created_ym = %s::timestamp", (f"{month}-01",)
+    ).rowcount
     if guard is not None:
         guard(replaced)
-    statement = sql.SQL("COPY public.pension ({}) FROM STDIN (FORMAT csv)").format(
-        sql.SQL(", ").join(map(sql.Identifier, COLUMN_NAMES))
-    )
-    with conn.cursor() as cur:
-        with cur.copy(statement) as copy:
-            for block in chunks:
-                copy.write(block)
-        loaded = cur.rowcount
+    loaded = copy_csv_chunks(conn, PENSION_TABLE, COLUMN_NAMES, chunks)
     if loaded != expected_rows:
         raise RuntimeError(f"COPY of {month} loaded {loaded} rows, silver has {expected_rows}")
     return loaded
 
 
 def load_month(pg_conn: Any, month: str, frame: Any, guard: Callable[[int], None] | None = None) -> int:
-    """Replace the month in Postgres inside one transaction with the silver rows of `frame`."""
-    expected, chunks = csv_chunks(frame, month)
+    """Replace the month in Postgres inside one transaction with the silver rows of `frame`.
+
+    The CSV chunks are formatted by a producer thread one step ahead (`dag_shared.prefetch`), so
+    formatting the next chunk overlaps Postgres ingesting the previous one; at most a few chunks
+    are held in memory.
+    """
+    from dag_shared.prefetch import prefetched
+
+    chunks = prefetched(lambda: csv_chunks(frame), depth=PREFETCH_DEPTH, name=f"nps-csv-{month}")
     with pg_conn.transaction():
-        return replace_month(pg_conn, month, chunks, expected, guard)
+        return replace_month(pg_conn, month, chunks, frame.height, guard)

@@ -21,7 +21,19 @@ USER_AGENT = (
 )
 TIMEOUT_SECONDS = 10.0
 CHUNK_BYTES = 8 * 1024
-DOC_WORDS = ("컬럼정보", "항목정보", "파일정보", "데이터정보", "스키마", "schema", "column", "metadata", "설명서", "가이드", "manual")
+DOC_WORDS = (
+    "컬럼정보",
+    "항목정보",
+    "파일정보",
+    "데이터정보",
+    "스키마",
+    "schema",
+    "column",
+    "metadata",
+    "설명서",
+    "가이드",
+    "manual",
+)
 JUNE_2020_TITLE = "국민연금공단_국민연금 가입 사업장 내역_20200624"
 _ARGS = re.compile(r"'([^']*)'")
 
@@ -56,7 +68,14 @@ class _PageParser(HTMLParser):
         if tag in ("input", "br", "img", "meta", "link", "hr"):
             return
         in_history = any("data-history" in (node["class"] or "").split() for node in self._stack)
-        node = {"tag": tag, "class": attributes.get("class"), "text": [], "anchors": [], "onclick": attributes.get("onclick"), "history": in_history}
+        node = {
+            "tag": tag,
+            "class": attributes.get("class"),
+            "text": [],
+            "anchors": [],
+            "onclick": attributes.get("onclick"),
+            "history": in_history,
+        }
         self._stack.append(node)
 
     def handle_endtag(self, tag):
@@ -68,7 +87,12 @@ class _PageParser(HTMLParser):
             if self._stack:
                 self._stack[-1]["text"].append(" " + text + " ")
             if node["tag"] == "a" and node["onclick"]:
-                anchor = {"onclick": node["onclick"], "text": text, "history": node["history"], "parent_text": ""}
+                anchor = {
+                    "onclick": node["onclick"],
+                    "text": text,
+                    "history": node["history"],
+                    "parent_text": "",
+                }
                 self.anchors.append(anchor)
                 if self._stack:
                     self._stack[-1]["anchors"].append(anchor)
@@ -110,7 +134,10 @@ def title_date(title: str) -> str | None:
 
 
 def _june_2020_version(text: str) -> str | None:
-    for version, marks in (("20200717", ("2020-07", "202007", "20200701", "2020/07")), ("20200619", ("2020-06", "202006", "20200601", "2020/06"))):
+    for version, marks in (
+        ("20200717", ("2020-07", "202007", "20200701", "2020/07")),
+        ("20200619", ("2020-06", "202006", "20200601", "2020/06")),
+    ):
         if any(mark in text for mark in marks):
             return version
     return None
@@ -145,7 +172,9 @@ def releases_from_history(html: str, url: str, warn=lambda message: None) -> lis
         if name in seen:
             continue
         seen.add(name)
-        releases.append(Release(arguments[0], arguments[1], name, title_date(name.removesuffix(".csv")), special))
+        releases.append(
+            Release(arguments[0], arguments[1], name, title_date(name.removesuffix(".csv")), special)
+        )
     return releases
 
 
@@ -194,7 +223,9 @@ class PortalClient:
         page = parse_page(self._get(page_path).text)
         pk, detail_pk = page.inputs.get("publicDataPk"), page.inputs.get("publicDataDetailPk")
         if not pk or not detail_pk:
-            raise PortalError(f"{self.base_url}{page_path}: hidden inputs publicDataPk/publicDataDetailPk not found")
+            raise PortalError(
+                f"{self.base_url}{page_path}: hidden inputs publicDataPk/publicDataDetailPk not found"
+            )
         history_path = "/tcs/dss/selectHistAndCsvData.do"
         response = self._get(history_path, {"publicDataPk": pk, "publicDataDetailPk": detail_pk})
         return releases_from_history(response.text, f"{self.base_url}{history_path}", warn)
@@ -202,25 +233,41 @@ class PortalClient:
     def download(self, release: Release, target: Path) -> None:
         """Stream one release to `target` (the caller renames it into place after validation)."""
         detail_path = "/tcs/dss/selectDpkDetailInfo.do"
-        detail = self._get(detail_path, {"publicDataDetailPk": release.detail_pk, "publicDataHistSn": release.hist_sn})
+        detail = self._get(
+            detail_path, {"publicDataDetailPk": release.detail_pk, "publicDataHistSn": release.hist_sn}
+        )
         anchors = [a for a in parse_page(detail.text).anchors if "fn_fileDataDown" in a["onclick"]]
         arguments = _ARGS.findall(anchors[0]["onclick"]) if anchors else []
         if len(arguments) < 5:
-            raise PortalError(f"{self.base_url}{detail_path}: no fn_fileDataDown link with 5 arguments for {release.title}")
+            raise PortalError(
+                f"{self.base_url}{detail_path}: no fn_fileDataDown link with 5 arguments for {release.title}"
+            )
         info_path = "/tcs/dss/selectFileDataDownload.do"
-        info = self._get(info_path, {"publicDataPk": arguments[0], "publicDataDetailPk": arguments[1], "fileExtsn": arguments[4]})
+        info = self._get(
+            info_path,
+            {"publicDataPk": arguments[0], "publicDataDetailPk": arguments[1], "fileExtsn": arguments[4]},
+        )
         try:
             attachment = info.json()["atchFileId"]
         except (ValueError, KeyError, TypeError):
-            raise PortalError(f"{self.base_url}{info_path}: response has no atchFileId for {release.title}") from None
+            raise PortalError(
+                f"{self.base_url}{info_path}: response has no atchFileId for {release.title}"
+            ) from None
         self._stream(attachment, target)
 
     def _stream(self, attachment: str, target: Path) -> None:
         from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponential
 
-        @retry(retry=retry_if_exception(_is_transient), stop=stop_after_attempt(3), wait=wait_exponential(multiplier=0.5, max=5), reraise=True)
+        @retry(
+            retry=retry_if_exception(_is_transient),
+            stop=stop_after_attempt(3),
+            wait=wait_exponential(multiplier=0.5, max=5),
+            reraise=True,
+        )
         def fetch():
-            with self._client.stream("GET", "/cmm/cmm/fileDownload.do", params={"atchFileId": attachment}) as response:
+            with self._client.stream(
+                "GET", "/cmm/cmm/fileDownload.do", params={"atchFileId": attachment}
+            ) as response:
                 response.raise_for_status()
                 with target.open("wb") as handle:
                     for chunk in response.iter_bytes(CHUNK_BYTES):

@@ -6,8 +6,33 @@ PIPELINE_NAME = "nps_saas_etl"
 REBUILD_PIPELINE_NAME = "nps_full_rebuild"
 
 SAAS_TABLES = (
-    "dim_company", "company_alias", "fact_pension_monthly", "etl_control", "etl_run_log", "match_audit_log",
-    "match_review_queue", "company_rollup", "fact_pension_monthly_rollup", "fact_pension_lineage",
+    "dim_company",
+    "company_alias",
+    "fact_pension_monthly",
+    "etl_control",
+    "etl_run_log",
+    "match_audit_log",
+    "match_review_queue",
+    "company_rollup",
+    "fact_pension_monthly_rollup",
+    "fact_pension_lineage",
+)
+
+# The one declaration of `fact_pension_monthly` (the matching's output, shown by both matching
+# assets): (name, type, constraint). Its DDL and the assets' column schema derive from it.
+FACT_TABLE = "public.fact_pension_monthly"
+FACT_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("company_id", "BIGINT", "NOT NULL REFERENCES public.dim_company (company_id) ON DELETE CASCADE"),
+    ("ym", "DATE", "NOT NULL"),
+    ("subscriber_count", "INTEGER", ""),
+    ("monthly_notice_amount", "BIGINT", ""),
+    ("new_subscribers", "INTEGER", ""),
+    ("lost_subscribers", "INTEGER", ""),
+)
+FACT_DDL = (
+    f"CREATE TABLE IF NOT EXISTS {FACT_TABLE} (\n"
+    + "".join(f"    {name} {kind} {constraint}".rstrip() + ",\n" for name, kind, constraint in FACT_COLUMNS)
+    + "    PRIMARY KEY (company_id, ym))"
 )
 
 DDL = (
@@ -41,14 +66,7 @@ DDL = (
     "CREATE INDEX IF NOT EXISTS idx_alias_trgm_gin ON public.company_alias USING gin (normalized_alias gin_trgm_ops)",
     "CREATE INDEX IF NOT EXISTS idx_alias_trgm_gist ON public.company_alias USING gist (normalized_alias gist_trgm_ops)",
     "CREATE INDEX IF NOT EXISTS idx_alias_prefix ON public.company_alias (normalized_alias text_pattern_ops)",
-    """CREATE TABLE IF NOT EXISTS public.fact_pension_monthly (
-        company_id BIGINT NOT NULL REFERENCES public.dim_company (company_id) ON DELETE CASCADE,
-        ym DATE NOT NULL,
-        subscriber_count INTEGER,
-        monthly_notice_amount BIGINT,
-        new_subscribers INTEGER,
-        lost_subscribers INTEGER,
-        PRIMARY KEY (company_id, ym))""",
+    FACT_DDL,
     "CREATE INDEX IF NOT EXISTS idx_fact_pension_monthly_ym ON public.fact_pension_monthly (ym)",
     """CREATE TABLE IF NOT EXISTS public.etl_control (
         pipeline_name TEXT PRIMARY KEY,
@@ -126,8 +144,9 @@ DDL = (
 
 
 def ensure_saas_tables(conn) -> list[str]:
-    from dag_nps.nps_pension_staging_indexes import ensure_functions
-    from dag_nps.nps_pension_table import ensure_pension
+    """`pension` with its name functions, then the layer's tables, indexes, trigger and control row."""
+    from dag_nps.lib.pension_indexes import ensure_functions
+    from dag_nps.lib.pension_table import ensure_pension
 
     ensure_pension(conn)
     ensure_functions(conn)

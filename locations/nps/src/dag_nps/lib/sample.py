@@ -14,23 +14,60 @@ import random
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from dag_nps.nps_columns import ORIGINAL_HEADER, SOURCE_ENCODING
+from dag_nps.lib.columns import ORIGINAL_HEADER, SOURCE_ENCODING
+
+# The repository's sample months (the local source's default, NPS_SOURCE_DIR unset).
+SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
 
 _STEMS = (
-    "한빛", "대한", "우리", "미래", "새솔", "하나", "동방", "서울", "부산", "태평양", "한강", "누리", "청솔",
-    "가온", "다온", "해오름", "백두", "금강", "한결", "두레", "세종", "으뜸", "푸른", "소망", "정도", "제일",
+    "한빛",
+    "대한",
+    "우리",
+    "미래",
+    "새솔",
+    "하나",
+    "동방",
+    "서울",
+    "부산",
+    "태평양",
+    "한강",
+    "누리",
+    "청솔",
+    "가온",
+    "다온",
+    "해오름",
+    "백두",
+    "금강",
+    "한결",
+    "두레",
+    "세종",
+    "으뜸",
+    "푸른",
+    "소망",
+    "정도",
+    "제일",
 )
 _TRADES = (
-    ("전자", "026410", "전자부품 제조업"), ("건설", "041221", "건물 건설업"), ("물산", "046109", "상품 종합 도매업"),
-    ("식품", "010799", "기타 식품 제조업"), ("정밀", "029199", "기타 일반목적용 기계 제조업"),
-    ("소프트", "058221", "시스템 소프트웨어 개발 및 공급업"), ("의원", "086201", "일반 의원"),
-    ("물류", "049301", "일반 화물자동차 운송업"), ("백화점", "047111", "백화점"), ("치킨", "056193", "치킨 전문점"),
-    ("약국", "047811", "의약품 및 의료용품 소매업"), ("세무회계", "071201", "세무 관련 서비스업"),
+    ("전자", "026410", "전자부품 제조업"),
+    ("건설", "041221", "건물 건설업"),
+    ("물산", "046109", "상품 종합 도매업"),
+    ("식품", "010799", "기타 식품 제조업"),
+    ("정밀", "029199", "기타 일반목적용 기계 제조업"),
+    ("소프트", "058221", "시스템 소프트웨어 개발 및 공급업"),
+    ("의원", "086201", "일반 의원"),
+    ("물류", "049301", "일반 화물자동차 운송업"),
+    ("백화점", "047111", "백화점"),
+    ("치킨", "056193", "치킨 전문점"),
+    ("약국", "047811", "의약품 및 의료용품 소매업"),
+    ("세무회계", "071201", "세무 관련 서비스업"),
 )
 _FORMS = ("주식회사 ", "(주)", "㈜", "", "", "유한회사 ", "(유)", "")
 _SPECIAL = (
-    ("신협", "064912", "신용조합"), ("새마을금고", "064912", "신용조합"), ("농협", "064911", "신용조합"),
-    ("신용협동조합", "064912", "신용조합"), ("백화점", "047111", "백화점"),
+    ("신협", "064912", "신용조합"),
+    ("새마을금고", "064912", "신용조합"),
+    ("농협", "064911", "신용조합"),
+    ("신용협동조합", "064912", "신용조합"),
+    ("백화점", "047111", "백화점"),
 )
 _PLACES = (
     # sido, sigungu, emdong, sido name, sigungu name, dong name, zip prefix
@@ -94,7 +131,11 @@ def month_rows(month: str, rows: int, seed: int = 2022) -> Iterator[list[str]]:
         members = max(1, company["size"] + month_rng.randrange(-3, 4))
         withdrawn = index % 29 == 0
         date_choice = index % 7
-        reregistered = "0001-01-01" if date_choice == 1 else (f"{year - 1}-0{1 + index % 9}-15" if date_choice == 2 else "")
+        reregistered = (
+            "0001-01-01"
+            if date_choice == 1
+            else (f"{year - 1}-0{1 + index % 9}-15" if date_choice == 2 else "")
+        )
         yield [
             month,
             company["name"],
@@ -121,7 +162,9 @@ def month_rows(month: str, rows: int, seed: int = 2022) -> Iterator[list[str]]:
         ]
 
 
-def encode_rows(rows: Sequence[Sequence[str]] | Iterator[Sequence[str]], header: str = ORIGINAL_HEADER) -> bytes:
+def encode_rows(
+    rows: Sequence[Sequence[str]] | Iterator[Sequence[str]], header: str = ORIGINAL_HEADER
+) -> bytes:
     """The file bytes: CP949, CRLF, minimal quoting, like the portal's releases."""
     buffer = io.StringIO()
     buffer.write(header + "\r\n")
@@ -135,7 +178,9 @@ def release_title(release_date: str) -> str:
     return f"국민연금공단_국민연금 가입 사업장 내역_{release_date}"
 
 
-def write_month(folder: Path, month: str, rows: int, release_date: str | None = None, seed: int = 2022) -> Path:
+def write_month(
+    folder: Path, month: str, rows: int, release_date: str | None = None, seed: int = 2022
+) -> Path:
     """Write one month as `<title>.csv` in `folder`, streaming in blocks (bounded memory)."""
     year, mon = int(month[:4]), int(month[5:7])
     release_date = release_date or (f"{year + mon // 12}{mon % 12 + 1:02d}05")
@@ -154,7 +199,7 @@ def write_month(folder: Path, month: str, rows: int, release_date: str | None = 
 
 def main() -> None:
     """Regenerate the repository's sample files (three months of 2,500 rows)."""
-    folder = Path(__file__).parent / "sample_data"
+    folder = SAMPLE_DIR
     for month, release in (("2022-03", "20220418"), ("2022-04", "20220516"), ("2022-05", "20220617")):
         write_month(folder, month, 2_500, release_date=release)
 

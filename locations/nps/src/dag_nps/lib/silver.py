@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import dagster as dg
-
-from dag_nps.nps_columns import COLUMNS
+from dag_nps.lib.columns import COLUMNS
 
 SILVER_TABLE = "nps_pension_silver"
 QUARANTINE_TABLE = "nps_digest_quarantine"
@@ -24,15 +22,17 @@ def duck_type(kind: str) -> str:
     return _DUCK_TYPES.get(kind, "VARCHAR")
 
 
-SILVER_SCHEMA = dg.TableSchema(
-    columns=[dg.TableColumn("source_line", "BIGINT", description="line of the record in the source file")]
-    + [dg.TableColumn(c.name, duck_type(c.kind), description=f"{c.header}: {c.description}") for c in COLUMNS]
+# (name, DuckDB type, description) of the silver table, in order: the asset's column schema.
+SILVER_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("source_line", "BIGINT", "line of the record in the source file"),
+    *((c.name, duck_type(c.kind), f"{c.header}: {c.description}") for c in COLUMNS),
 )
 
 DDL = (
     f"CREATE TABLE IF NOT EXISTS {SILVER_TABLE} (\n    source_line BIGINT NOT NULL,\n"
     + ",\n".join(
-        f"    {c.name} {duck_type(c.kind)}{' NOT NULL' if c.kind in ('month', 'name') else ''}" for c in COLUMNS
+        f"    {c.name} {duck_type(c.kind)}{' NOT NULL' if c.kind in ('month', 'name') else ''}"
+        for c in COLUMNS
     )
     + "\n)",
     f"""CREATE TABLE IF NOT EXISTS {QUARANTINE_TABLE} (
@@ -47,8 +47,17 @@ DDL = (
     f"ALTER TABLE {FILES_TABLE} ADD COLUMN IF NOT EXISTS shrink_confirmed BOOLEAN DEFAULT false",
 )
 _FILES_COLUMNS = (
-    "data_month", "file", "sha256", "source_encoding", "header", "columns", "rows_read", "rows_kept",
-    "duplicates_removed", "rows_quarantined", "shrink_confirmed",
+    "data_month",
+    "file",
+    "sha256",
+    "source_encoding",
+    "header",
+    "columns",
+    "rows_read",
+    "rows_kept",
+    "duplicates_removed",
+    "rows_quarantined",
+    "shrink_confirmed",
 )
 
 
@@ -68,21 +77,27 @@ def silver_month_counts(conn: Any) -> dict[str, int]:
     """Rows per data month (YYYY-MM) in silver; empty when nothing was digested yet."""
     if not silver_exists(conn):
         return {}
-    return dict(conn.execute(
-        f"SELECT strftime(data_created_ym, '%Y-%m'), count(*) FROM {SILVER_TABLE} GROUP BY 1"
-    ).fetchall())
+    return dict(
+        conn.execute(
+            f"SELECT strftime(data_created_ym, '%Y-%m'), count(*) FROM {SILVER_TABLE} GROUP BY 1"
+        ).fetchall()
+    )
 
 
 def loaded_month_counts(conn: Any) -> dict[str, int]:
     """Rows kept per digested month, from the statistics table (no scan of the silver rows)."""
-    if not conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [FILES_TABLE]).fetchone()[0]:
+    if not conn.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [FILES_TABLE]
+    ).fetchone()[0]:
         return {}
     return dict(conn.execute(f"SELECT data_month, rows_kept FROM {FILES_TABLE}").fetchall())
 
 
 def digest_stats(conn: Any, month: str) -> dict[str, Any] | None:
     """The month's row of the statistics table (file, rows read/kept/quarantined, shrink_confirmed)."""
-    cursor = conn.execute(f"SELECT * FROM {FILES_TABLE} WHERE data_month = ?", [month])  # * : older tables lack a column
+    cursor = conn.execute(
+        f"SELECT * FROM {FILES_TABLE} WHERE data_month = ?", [month]
+    )  # * : older tables lack a column
     found = cursor.fetchall()
     return dict(zip([column[0] for column in cursor.description], found[0])) if found else None
 
@@ -108,20 +123,28 @@ def read_month(conn: Any, month: str) -> Any:
     query = f"SELECT * FROM {SILVER_TABLE} WHERE data_created_ym = ?::DATE"
     frame = pl.from_arrow(conn.sql(query, params=[f"{month}-01"]).to_arrow_table())
     if frame.height == 0:
-        raise LookupError(f"{SILVER_TABLE} has no rows for {month}: materialize nps_his_digest for {month} first")
+        raise LookupError(
+            f"{SILVER_TABLE} has no rows for {month}: materialize nps_his_digest for {month} first"
+        )
     return frame if frame.get_column("source_line").is_sorted() else frame.sort("source_line")
 
 
 def replace_month(
-    conn: Any, month: str, digest: Any, file_name: str, sha256: str, encoding: str, shrink_confirmed: bool = False
+    conn: Any,
+    month: str,
+    digest: Any,
+    file_name: str,
+    sha256: str,
+    encoding: str,
+    shrink_confirmed: bool = False,
 ) -> None:
     """Replace the month's rows, quarantine and statistics in one transaction.
 
-    Callers run the guards of `nps_load_guard` first; this only swaps.
+    Callers run the guards of `load_guard` first; this only swaps.
     """
     import pyarrow as pa
 
-    from dag_nps.nps_digest import quarantine_frame
+    from dag_nps.lib.digest import quarantine_frame
 
     rows = pa.table(digest.frame)  # through the Arrow stream interface: no copy, one chunk per column
     quarantined = quarantine_frame(digest.quarantine).to_arrow()
@@ -136,8 +159,19 @@ def replace_month(
         conn.execute(
             f"INSERT OR REPLACE INTO {FILES_TABLE} ({', '.join(_FILES_COLUMNS)}, digested_at) "
             f"VALUES ({', '.join('?' for _ in _FILES_COLUMNS)}, current_timestamp)",
-            [month, file_name, sha256, encoding, ",".join(digest.header), len(digest.header), digest.rows_read,
-             digest.frame.height, digest.duplicates_removed, len(digest.quarantine), shrink_confirmed],
+            [
+                month,
+                file_name,
+                sha256,
+                encoding,
+                ",".join(digest.header),
+                len(digest.header),
+                digest.rows_read,
+                digest.frame.height,
+                digest.duplicates_removed,
+                len(digest.quarantine),
+                shrink_confirmed,
+            ],
         )
         conn.execute("COMMIT")
     except BaseException:

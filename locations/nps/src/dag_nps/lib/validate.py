@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from dag_nps.nps_columns import COLUMNS, SOURCE_ENCODING, HeaderError, match_header
+from dag_nps.lib.columns import COLUMNS, SOURCE_ENCODING, HeaderError, match_header
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _PEEK_BYTES = 64 * 1024
@@ -67,7 +67,7 @@ def peek_month(path: Path) -> str:
 
 def check_file(path: Path, min_bytes: int) -> FileCheck:
     """Validate a whole file (size, HTML, header, CP949 throughout, complete last record)."""
-    from dag_nps.nps_cp949 import DecodeError, scan_file
+    from dag_nps.lib.cp949 import DecodeError, scan_file
 
     size = path.stat().st_size
     sha = sha256_of(path)
