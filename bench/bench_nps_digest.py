@@ -26,8 +26,8 @@ NEW = r"""
 import json, resource, sys, time, tempfile, os
 from pathlib import Path
 os.environ["DAG_DATA_DIR"] = tempfile.mkdtemp(prefix="nps-bench-")
-from dag_nps.nps_digest import digest_file
-from dag_nps.nps_silver import ensure_silver, replace_month
+from dag_nps.lib.digest import digest_file
+from dag_nps.lib.silver import ensure_silver, replace_month
 from dag_shared.resources.duckdb import duckdb_resource
 path, month, warm, repeat = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3]), int(sys.argv[4])
 digest_file(warm, "2022-03")  # warm-up: compiled kernel and lookup table loaded once per process
@@ -67,7 +67,9 @@ print(json.dumps({"rows": rows, "seconds": min(times), "all": times,
 
 
 def run(code: str, *args: str) -> dict:
-    output = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True).stdout
+    output = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True
+    ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
@@ -84,13 +86,19 @@ def main() -> None:
     legacy = run(LEGACY, str(path), "2022-04", str(warm), str(args.repeat))
     new_rate, legacy_rate = new["rows"] / new["seconds"], legacy["rows"] / legacy["seconds"]
     print(f"input: {path.name}, {args.rows:,} rows, {path.stat().st_size / 1e6:.1f} MB (CP949)")
-    print(f"digest (typed, into the DuckDB silver table): {new['seconds']:.2f} s best of {args.repeat} = {new_rate:,.0f} rows/s, "
-          f"peak RSS {new['peak_rss_mb']:.0f} MB (runs: {', '.join(f'{t:.2f}' for t in new['all'])} s)")
-    print(f"legacy baseline (pandas cp949 -> utf-8-sig, untyped): {legacy['seconds']:.2f} s = {legacy_rate:,.0f} rows/s, "
-          f"peak RSS {legacy['peak_rss_mb']:.0f} MB")
+    print(
+        f"digest (typed, into the DuckDB silver table): {new['seconds']:.2f} s best of {args.repeat} = {new_rate:,.0f} rows/s, "
+        f"peak RSS {new['peak_rss_mb']:.0f} MB (runs: {', '.join(f'{t:.2f}' for t in new['all'])} s)"
+    )
+    print(
+        f"legacy baseline (pandas cp949 -> utf-8-sig, untyped): {legacy['seconds']:.2f} s = {legacy_rate:,.0f} rows/s, "
+        f"peak RSS {legacy['peak_rss_mb']:.0f} MB"
+    )
     new_median = statistics.median(new["all"])
-    print(f"speed-up: {new_rate / legacy_rate:.1f}x best against best, {legacy['seconds'] / new_median:.1f}x on the "
-          f"median digest ({new_median:.2f} s) (target >= 5x and >= 400,000 rows/s)")
+    print(
+        f"speed-up: {new_rate / legacy_rate:.1f}x best against best, {legacy['seconds'] / new_median:.1f}x on the "
+        f"median digest ({new_median:.2f} s) (target >= 5x and >= 400,000 rows/s)"
+    )
 
 
 if __name__ == "__main__":

@@ -24,10 +24,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 PIPELINE = r"""
 import json, os, resource, sys, time
 import dagster as dg
-from dag_nps.nps_his_digest import nps_his_digest
-from dag_nps.nps_his_download import nps_his_download
-from dag_nps.nps_his_postgres_append import nps_his_postgres_append
-from dag_nps.nps_resources import nps_resources
+from dag_nps.defs.nps_his_digest import nps_his_digest
+from dag_nps.defs.nps_his_download import nps_his_download
+from dag_nps.defs.nps_his_postgres_append import nps_his_postgres_append
+from dag_nps.defs.resources import nps_resources
 months = sys.argv[1].split(",")
 start = time.perf_counter()
 for month in months:
@@ -64,16 +64,37 @@ def main() -> None:
         (source / path.name).symlink_to(path)
     stack: list = []
     try:
-        env = {**os.environ, "NPS_SOURCE_DIR": str(source), "NPS_POSTGRES_URL": server_url(stack),
-               "DAG_DATA_DIR": tempfile.mkdtemp(prefix="nps-bench-"), "DAGSTER_HOME": tempfile.mkdtemp()}
-        ours = json.loads(subprocess.run([sys.executable, "-c", PIPELINE, ",".join(months)], env=env,
-                                         capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])
+        env = {
+            **os.environ,
+            "NPS_SOURCE_DIR": str(source),
+            "NPS_POSTGRES_URL": server_url(stack),
+            "DAG_DATA_DIR": tempfile.mkdtemp(prefix="nps-bench-"),
+            "DAGSTER_HOME": tempfile.mkdtemp(),
+        }
+        ours = json.loads(
+            subprocess.run(
+                [sys.executable, "-c", PIPELINE, ",".join(months)],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
     finally:
         for server in stack:
             server.stop()
-    legacy = json.loads(subprocess.run([sys.executable, "-c", LEGACY, *map(str, paths)], capture_output=True,
-                                       text=True, check=True).stdout.strip().splitlines()[-1])
-    print(f"{len(months)} months x {args.rows:,} rows ({', '.join(months)}), download + digest + Postgres load")
+    legacy = json.loads(
+        subprocess.run(
+            [sys.executable, "-c", LEGACY, *map(str, paths)], capture_output=True, text=True, check=True
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    print(
+        f"{len(months)} months x {args.rows:,} rows ({', '.join(months)}), download + digest + Postgres load"
+    )
     print(f"pipeline peak RSS: {ours['peak_rss_mb']:.0f} MB in {ours['seconds']:.1f} s (target <= 1536 MB)")
     print(f"baseline legacy pandas re-encode of the same files, peak RSS: {legacy['peak_rss_mb']:.0f} MB")
 

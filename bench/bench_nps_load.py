@@ -4,7 +4,8 @@ Run: uv run --project locations/nps python bench/bench_nps_load.py [--rows 60000
 
 Both load the same silver month into a fresh `public.pension` (same DDL, BRIN month index):
 the pipeline's path (the month read from the DuckDB silver table → CSV chunks formatted by a
-producer thread → DELETE + COPY in one transaction via psycopg, the read included in the time) and, as the baseline,
+producer thread, `dag_shared.prefetch.prefetched` → DELETE + COPY in one transaction via
+`dag_shared.resources.postgres.copy_csv_chunks`, the read included in the time) and, as the baseline,
 `psql -c "\\copy pension (...) FROM 'month.csv' (FORMAT csv)"` of the same rows exported to a CSV
 file beforehand (the export is not counted for psql). Target: ≥ 80% of the psql rate.
 Uses NPS_POSTGRES_URL when set, else an embedded PostgreSQL in a temporary folder.
@@ -45,7 +46,7 @@ def psql_binary() -> str:
 
 def fresh_table(url: str) -> None:
     import psycopg
-    from dag_nps.nps_pension_table import ensure_pension
+    from dag_nps.lib.pension_table import ensure_pension
 
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("DROP TABLE IF EXISTS public.pension")
@@ -59,10 +60,10 @@ def main() -> None:
     args = parser.parse_args()
     os.environ["DAG_DATA_DIR"] = tempfile.mkdtemp(prefix="nps-bench-")
     import psycopg
-    from dag_nps.nps_columns import COLUMN_NAMES
-    from dag_nps.nps_digest import digest_file
-    from dag_nps.nps_pension_table import export_month_csv, load_month
-    from dag_nps.nps_silver import ensure_silver, read_month, replace_month
+    from dag_nps.lib.columns import COLUMN_NAMES
+    from dag_nps.lib.digest import digest_file
+    from dag_nps.lib.pension_table import export_month_csv, load_month
+    from dag_nps.lib.silver import ensure_silver, read_month, replace_month
     from dag_shared.resources.duckdb import duckdb_resource
     from nps_generate import generate
 
@@ -100,7 +101,9 @@ def main() -> None:
             server.stop()
     ours, theirs = rows / min(pipeline), rows / min(baseline)
     print(f"{rows:,} cleansed rows of {month}")
-    print(f"pipeline load (DuckDB silver -> CSV stream + DELETE + COPY, one transaction): {min(pipeline):.2f} s = {ours:,.0f} rows/s")
+    print(
+        f"pipeline load (DuckDB silver -> CSV stream + DELETE + COPY, one transaction): {min(pipeline):.2f} s = {ours:,.0f} rows/s"
+    )
     print(f"baseline psql \\copy of the same CSV: {min(baseline):.2f} s = {theirs:,.0f} rows/s")
     print(f"ratio: {ours / theirs:.0%} of psql \\copy (target >= 80%)")
 

@@ -14,7 +14,7 @@ OUT = Path(__file__).parent / "out" / "nps"
 
 def generate(months: list[str], rows: int, folder: Path = OUT) -> list[Path]:
     """Write each month once (reused when the file already exists with the same row count)."""
-    from dag_nps.nps_sample import write_month
+    from dag_nps.lib.sample import write_month
 
     folder = folder / f"rows_{rows}"
     paths = []
@@ -26,7 +26,7 @@ def generate(months: list[str], rows: int, folder: Path = OUT) -> list[Path]:
 
 
 def _month_of(path: Path) -> str | None:
-    from dag_nps.nps_validate import peek_month
+    from dag_nps.lib.validate import peek_month
 
     try:
         return peek_month(path)
