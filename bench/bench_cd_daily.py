@@ -36,14 +36,17 @@ from cd_krx_snapshots import write_day
 
 DAYS = (date(2024, 1, 2), date(2024, 1, 3))
 FILES = {"ohlcv.csv": "tmp_prices", "market_cap.csv": "tmp_marketcaps", "fundamental.csv": "tmp_bppedds"}
-STAGED = {"tmp_prices": ("open", "high", "low", "close", "volume", "transaction", "rate"),
-          "tmp_marketcaps": ("close", "marketcap", "volume", "transaction", "shares"),
-          "tmp_bppedds": ("bps", "per", "pbr", "eps", "div", "dps")}
+STAGED = {
+    "tmp_prices": ("open", "high", "low", "close", "volume", "transaction", "rate"),
+    "tmp_marketcaps": ("close", "marketcap", "volume", "transaction", "shares"),
+    "tmp_bppedds": ("bps", "per", "pbr", "eps", "div", "dps"),
+}
 
 
 def run_day(sink: str, res: dict, day: date) -> float:
     import dagster as dg
-    from dag_cd.cd_daily_assets import DAY, DAY_EXCHANGE, STEPS, build_daily_assets
+    from dag_cd.defs.cd_daily.factory import build_daily_assets
+    from dag_cd.defs.cd_daily.steps import DAY, DAY_EXCHANGE, STEPS
 
     assets = build_daily_assets(sink)
     per_exchange = [a for a, s in zip(assets, STEPS) if s.partitioning == DAY_EXCHANGE]
@@ -52,8 +55,13 @@ def run_day(sink: str, res: dict, day: date) -> float:
     quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     started = time.perf_counter()
     for exchange in ("KOSPI", "KOSDAQ", "KONEX"):
-        dg.materialize(per_exchange, partition_key=f"{day}|{exchange}", resources=res, instance=instance,
-                       run_config=quiet)
+        dg.materialize(
+            per_exchange,
+            partition_key=f"{day}|{exchange}",
+            resources=res,
+            instance=instance,
+            run_config=quiet,
+        )
     dg.materialize(per_day, partition_key=day.isoformat(), resources=res, instance=instance, run_config=quiet)
     return time.perf_counter() - started
 
@@ -86,7 +94,9 @@ def baseline(db_url: str, root: Path, day: date, legacy: bool) -> float:
                 names = ", ".join(f'"{c}"' for c in columns)
                 with conn.cursor() as cur:
                     for start in range(0, len(data), 500):
-                        cur.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", data[start:start + 500])
+                        cur.executemany(
+                            f"INSERT INTO {table} ({names}) VALUES ({marks})", data[start : start + 500]
+                        )
             else:
                 copy_rows(conn, table, columns, data)
     return time.perf_counter() - started
@@ -99,7 +109,7 @@ def main() -> None:
     parser.add_argument("--konex", type=int, default=130)
     args = parser.parse_args()
     warnings.simplefilter("ignore")
-    from dag_cd.cd_krx import LocalKrxResource
+    from dag_cd.defs.resources import LoadGuardsResource, LocalKrxResource
     from dag_shared.embedded_postgres import drop_database, ensure_database
     from dag_shared.resources.postgres import PostgresResource
     from dag_shared.resources.turso import TursoResource
@@ -114,9 +124,12 @@ def main() -> None:
         with postgres_server(work) as server_url:
             name = f"cd_bench_{uuid.uuid4().hex[:8]}"
             db_url = ensure_database(server_url, name)
-            res = {"cd_postgres": PostgresResource(url=db_url),
-                   "cd_turso": TursoResource(local_path=str(work / "cd_turso.db")),
-                   "cd_krx": LocalKrxResource(snapshot_dir=str(snapshots))}
+            res = {
+                "cd_postgres": PostgresResource(url=db_url),
+                "cd_turso": TursoResource(local_path=str(work / "cd_turso.db")),
+                "cd_krx": LocalKrxResource(snapshot_dir=str(snapshots)),
+                "cd_load_guards": LoadGuardsResource(),
+            }
             try:
                 figures = {}
                 for sink in ("postgres", "turso"):
@@ -125,16 +138,22 @@ def main() -> None:
                 floor = baseline(db_url, snapshots, DAYS[1], legacy=False)
                 legacy = baseline(db_url, snapshots, DAYS[1], legacy=True)
                 with res["cd_postgres"].connection() as conn:
-                    tickers = conn.execute("SELECT count(*) FROM stockcodename WHERE date = %s", (DAYS[1],)).fetchone()[0]
-                    facts = sum(conn.execute(f"SELECT count(*) FROM {t} WHERE date = %s", (DAYS[1],)).fetchone()[0]
-                                for t in ("price", "marketcap", "bppedd"))
+                    tickers = conn.execute(
+                        "SELECT count(*) FROM stockcodename WHERE date = %s", (DAYS[1],)
+                    ).fetchone()[0]
+                    facts = sum(
+                        conn.execute(f"SELECT count(*) FROM {t} WHERE date = %s", (DAYS[1],)).fetchone()[0]
+                        for t in ("price", "marketcap", "bppedd")
+                    )
             finally:
                 res["cd_postgres"].close()
                 drop_database(server_url, name)
     print(f"day {DAYS[1]}: {tickers:,} tickers, {facts:,} fact rows (price + marketcap + bppedd)")
     for sink, (first, second) in figures.items():
-        print(f"pipeline on {sink:8s}: {second:.1f} s for the day end to end (first day, empty warehouse: {first:.1f} s)"
-              f" = {tickers / second:,.0f} tickers/s")
+        print(
+            f"pipeline on {sink:8s}: {second:.1f} s for the day end to end (first day, empty warehouse: {first:.1f} s)"
+            f" = {tickers / second:,.0f} tickers/s"
+        )
     print(f"baseline floor (parse + COPY into staging only):        {floor:.2f} s")
     print(f"baseline legacy style (executemany pages of 500, no sleeps): {legacy:.2f} s")
 

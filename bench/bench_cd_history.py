@@ -1,6 +1,6 @@
 """CD history load: 15 M generated price rows from the DuckDB staging table into Postgres.
 
-Measures the pipeline's own load (`cd_history.load_staging_into_postgres`: DuckDB export, one
+Measures the pipeline's own load (`dag_cd.lib.history.load_staging_into_postgres`: DuckDB export, one
 set-based DELETE of the staged dates, COPY through psycopg, in one transaction) in rows/s, and as
 baseline `psql \\copy` of the same rows from a CSV file into the same empty table, in the same run.
 Target: the pipeline reaches at least 80 % of psql's rate. Each is run --repeat times, alternated,
@@ -27,8 +27,20 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from cd_history_rows import generate
 
-COLUMNS = ("date", "exchange", "ticker", "open", "high", "low", "close", "volume", "transaction", "rate",
-           "year", "month")
+COLUMNS = (
+    "date",
+    "exchange",
+    "ticker",
+    "open",
+    "high",
+    "low",
+    "close",
+    "volume",
+    "transaction",
+    "rate",
+    "year",
+    "month",
+)
 
 
 @contextmanager
@@ -71,9 +83,9 @@ def main() -> None:
     args = parser.parse_args()
 
     import duckdb
-    from dag_cd.cd_backend import PostgresBackend
-    from dag_cd.cd_history import load_staging_into_postgres
-    from dag_cd.cd_steps_facts import FACTS
+    from dag_cd.lib.backend import PostgresBackend
+    from dag_cd.lib.facts import FACTS
+    from dag_cd.lib.history import load_staging_into_postgres
     from dag_shared.embedded_postgres import drop_database, ensure_database
     from dag_shared.resources.postgres import PostgresResource
 
@@ -94,33 +106,49 @@ def main() -> None:
                 print(f"generated {rows:,} rows in DuckDB in {time.perf_counter() - started:.1f} s")
 
                 csv_path = work / "same_rows.csv"
-                duck.execute(f"COPY (SELECT *, year(date), month(date) FROM historical_prices) TO '{csv_path}' "
-                             "(FORMAT csv, HEADER false, NULLSTR '\\N')")
+                duck.execute(
+                    f"COPY (SELECT *, year(date), month(date) FROM historical_prices) TO '{csv_path}' "
+                    "(FORMAT csv, HEADER false, NULLSTR '\\N')"
+                )
                 os.chmod(csv_path, 0o644)
-                command = (f"\\copy price ({', '.join(f'{chr(34)}{c}{chr(34)}' for c in COLUMNS)}) "
-                           f"FROM '{csv_path}' WITH (FORMAT csv, NULL '\\N')")
+                command = (
+                    f"\\copy price ({', '.join(f'{chr(34)}{c}{chr(34)}' for c in COLUMNS)}) "
+                    f"FROM '{csv_path}' WITH (FORMAT csv, NULL '\\N')"
+                )
                 ours_runs, baseline_runs = [], []
                 for _ in range(args.repeat):  # alternated, best of each: the machine may be shared
                     reset(db_url)
                     started = time.perf_counter()
                     with backend.transaction() as tx:
-                        loaded = load_staging_into_postgres(FACTS["price"], "historical_prices", duck, tx.conn, work)
+                        loaded = load_staging_into_postgres(
+                            FACTS["price"], "historical_prices", duck, tx.conn, work
+                        )
                     ours_runs.append(time.perf_counter() - started)
                     reset(db_url)
                     started = time.perf_counter()
-                    subprocess.run([psql_binary(), db_url, "-v", "ON_ERROR_STOP=1", "-q", "-c", command], check=True)
+                    subprocess.run(
+                        [psql_binary(), db_url, "-v", "ON_ERROR_STOP=1", "-q", "-c", command], check=True
+                    )
                     baseline_runs.append(time.perf_counter() - started)
                 duck.close()
                 ours, baseline = min(ours_runs), min(baseline_runs)
-                print("pipeline runs (s):", ", ".join(f"{t:.1f}" for t in ours_runs),
-                      "| psql runs (s):", ", ".join(f"{t:.1f}" for t in baseline_runs))
+                print(
+                    "pipeline runs (s):",
+                    ", ".join(f"{t:.1f}" for t in ours_runs),
+                    "| psql runs (s):",
+                    ", ".join(f"{t:.1f}" for t in baseline_runs),
+                )
             finally:
                 resource.close()
                 drop_database(server_url, name)
-    print(f"pipeline load (DuckDB → COPY, one transaction): {loaded:,} rows in {ours:.1f} s = "
-          f"{loaded / ours:,.0f} rows/s")
-    print(f"baseline psql \\copy of the same rows:         {rows:,} rows in {baseline:.1f} s = "
-          f"{rows / baseline:,.0f} rows/s")
+    print(
+        f"pipeline load (DuckDB → COPY, one transaction): {loaded:,} rows in {ours:.1f} s = "
+        f"{loaded / ours:,.0f} rows/s"
+    )
+    print(
+        f"baseline psql \\copy of the same rows:         {rows:,} rows in {baseline:.1f} s = "
+        f"{rows / baseline:,.0f} rows/s"
+    )
     print(f"pipeline / psql: {baseline / ours:.0%} (target >= 80%)")
 
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
+import sys
+import textwrap
+
 import dagster as dg
 import pytest
 from dag_shared.conventions import (
+    NAME_RULE,
     check_location,
     check_materialization_metadata,
     check_platform,
@@ -15,13 +20,10 @@ GOOD_TAGS = {"data_tier": "silver", "domain": "pension", "source": "data.go.kr"}
 SCHEMA = {"dagster/column_schema": dg.TableSchema(columns=[dg.TableColumn("id", "int")])}
 
 
-def make_asset(
-    name="nps_good", function_name=None, group="NPS", kinds=("python", "duckdb"), tags=None, metadata=SCHEMA
-):
+def make_asset(name="nps_good", group="NPS", kinds=("python", "duckdb"), tags=None, metadata=SCHEMA):
     def body():
         return dg.MaterializeResult(metadata={"dagster/row_count": 1})
 
-    body.__name__ = function_name or name
     return dg.asset(
         name=name,
         group_name=group,
@@ -50,7 +52,7 @@ def test_an_empty_location_passes():
     ("asset_kwargs", "rule"),
     [
         ({"name": "posts_asset"}, "asset key starts with the location prefix"),
-        ({"function_name": "fetch_nps_data"}, "function name equals asset name"),
+        ({"name": "nps_" + "spelled_nowhere"}, NAME_RULE),
         ({"tags": {**GOOD_TAGS, "data_tier": "platinum"}}, "data_tier tag is bronze, silver or gold"),
         ({"tags": {"data_tier": "gold", "source": "x"}}, "'domain' tag present"),
         ({"tags": {"data_tier": "gold", "domain": "x"}}, "'source' tag present"),
@@ -130,3 +132,70 @@ def test_materializations_without_row_count_preview_or_schema_are_reported():
         "nps_good: table materialization has no preview",
         "nps_good: table materialization has no dagster/column_schema",
     ]
+
+
+# A dg project's defs folder, written to disk: the name rule reads the files an asset's module lives among.
+PROBE_FILES = {
+    "__init__.py": "",
+    "defs/__init__.py": "",
+    "defs/pension_assets.py": """
+        import dagster as dg
+
+        @dg.asset(group_name="NPS", kinds={"python"}, tags={"data_tier": "silver", "domain": "d", "source": "s"})
+        def nps_decorated():
+            return None
+    """,
+    "defs/pension_table.py": """
+        import dagster as dg
+
+        NAMES = ("nps_from_table_a", "nps_from_table_b")
+
+        def _build(name):
+            @dg.asset(name=name, group_name="NPS", kinds={"python"},
+                      tags={"data_tier": "silver", "domain": "d", "source": "s"})
+            def build():
+                return None
+
+            return build
+
+        table_assets = [_build(name) for name in NAMES]
+    """,
+    "defs/pension_hidden.py": """
+        import dagster as dg
+
+        @dg.asset(name="nps_" + "computed", group_name="NPS", kinds={"python"},
+                  tags={"data_tier": "silver", "domain": "d", "source": "s"})
+        def build():
+            return None
+    """,
+}
+
+
+@pytest.fixture(scope="module")
+def probe(tmp_path_factory):
+    root = tmp_path_factory.mktemp("probe_project")
+    for name, text in PROBE_FILES.items():
+        path = root / "dag_conventions_probe" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    sys.path.insert(0, str(root))
+    try:
+        yield lambda module: importlib.import_module(f"dag_conventions_probe.defs.{module}")
+    finally:
+        sys.path.remove(str(root))
+        for module in [m for m in sys.modules if m.startswith("dag_conventions_probe")]:
+            del sys.modules[module]
+
+
+def test_an_asset_whose_name_appears_nowhere_in_the_defs_folder_is_reported(probe):
+    violations = check_location("nps", dg.Definitions(assets=[probe("pension_hidden").build]))
+    assert [(v.subject, v.rule) for v in violations] == [("asset nps_computed", NAME_RULE)]
+    assert "dag_conventions_probe/defs" in violations[0].detail
+
+
+def test_a_decorated_asset_is_found_by_its_function_name(probe):
+    assert check_location("nps", dg.Definitions(assets=[probe("pension_assets").nps_decorated])) == []
+
+
+def test_assets_built_from_a_table_of_names_are_found_by_the_names_in_the_table(probe):
+    assert check_location("nps", dg.Definitions(assets=probe("pension_table").table_assets)) == []

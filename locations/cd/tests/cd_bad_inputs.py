@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from dag_cd.cd_krx import SAMPLE_SNAPSHOT_DIR
+from dag_cd.lib.krx import SAMPLE_SNAPSHOT_DIR
 
 # The day cut and the good day before it: both sample days.
 GOOD_DAY, BAD_DAY, NEXT_DAY = "2024-01-02", "2024-01-03", "2024-01-04"

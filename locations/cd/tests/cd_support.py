@@ -8,9 +8,11 @@ import warnings
 from pathlib import Path
 
 import dagster as dg
-from dag_cd.cd_backend import PostgresBackend, TursoBackend
-from dag_cd.cd_daily_assets import DAY, DAY_EXCHANGE, STEPS, build_daily_assets
-from dag_cd.cd_krx import EXCHANGES, SAMPLE_SNAPSHOT_DIR, LocalKrxResource
+from dag_cd.defs.cd_daily.factory import build_daily_assets
+from dag_cd.defs.cd_daily.steps import DAY, DAY_EXCHANGE, STEPS
+from dag_cd.defs.resources import LoadGuardsResource, LocalKrxResource
+from dag_cd.lib.backend import PostgresBackend, TursoBackend
+from dag_cd.lib.krx import EXCHANGES, SAMPLE_SNAPSHOT_DIR
 from dag_shared.resources.postgres import PostgresResource
 from dag_shared.resources.turso import TursoResource
 
@@ -32,8 +34,15 @@ def _write(path: Path, header: list[str], rows: list[tuple]) -> None:
         writer.writerows(rows)
 
 
-def write_day(root: Path, day: str, market: str, securities: list[tuple[str, str, int, int]],
-              zero_price_tickers: tuple[str, ...] = (), all_zero: bool = False, negative: tuple[str, ...] = ()) -> None:
+def write_day(
+    root: Path,
+    day: str,
+    market: str,
+    securities: list[tuple[str, str, int, int]],
+    zero_price_tickers: tuple[str, ...] = (),
+    all_zero: bool = False,
+    negative: tuple[str, ...] = (),
+) -> None:
     """One (day, market) snapshot of (ticker, name, close, shares) securities, with consistent numbers."""
     folder = root / day.replace("-", "") / market
     ohlcv, caps, funds = [], [], []
@@ -55,6 +64,7 @@ def resources(postgres_url: str, data_dir: Path, snapshot_dir: Path | str = SAMP
         "cd_postgres": PostgresResource(url=postgres_url),
         "cd_turso": TursoResource(local_path=str(data_dir / "cd_turso.db")),
         "cd_krx": LocalKrxResource(snapshot_dir=str(snapshot_dir)),
+        "cd_load_guards": LoadGuardsResource(),
     }
 
 
@@ -73,14 +83,24 @@ def assets(sink: str) -> list[dg.AssetsDefinition]:
 
 def materialize_exchange(sink: str, res: dict, day: str, exchange: str, instance=None, raise_on_error=True):
     chosen = [a for a, s in zip(assets(sink), STEPS) if s.partitioning == DAY_EXCHANGE]
-    return dg.materialize(chosen, partition_key=f"{day}|{exchange}", resources=res,
-                          instance=instance or dg.DagsterInstance.ephemeral(), raise_on_error=raise_on_error)
+    return dg.materialize(
+        chosen,
+        partition_key=f"{day}|{exchange}",
+        resources=res,
+        instance=instance or dg.DagsterInstance.ephemeral(),
+        raise_on_error=raise_on_error,
+    )
 
 
 def materialize_gold(sink: str, res: dict, day: str, instance=None, raise_on_error=True):
     chosen = [a for a, s in zip(assets(sink), STEPS) if s.partitioning == DAY]
-    return dg.materialize(chosen, partition_key=day, resources=res,
-                          instance=instance or dg.DagsterInstance.ephemeral(), raise_on_error=raise_on_error)
+    return dg.materialize(
+        chosen,
+        partition_key=day,
+        resources=res,
+        instance=instance or dg.DagsterInstance.ephemeral(),
+        raise_on_error=raise_on_error,
+    )
 
 
 def load_days(sink: str, res: dict, days=SAMPLE_DAYS, exchanges=EXCHANGES) -> list[dg.ExecuteInProcessResult]:

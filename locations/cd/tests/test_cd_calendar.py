@@ -4,15 +4,15 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import dagster as dg
-from dag_cd.cd_calendar import (
+from dag_cd.definitions import defs
+from dag_cd.defs.partitions import day_exchange_partitions
+from dag_cd.defs.schedules import cd_daily_update_schedule
+from dag_cd.lib.trading_calendar import (
     DAILY_START,
     SESSIONS_FILE,
-    day_exchange_partitions,
     month_end_sessions,
     xkrx_sessions,
 )
-from dag_cd.cd_jobs import cd_daily_update_schedule
-from dag_cd.definitions import defs
 
 
 def test_the_bundled_sessions_are_exchange_calendars_xkrx_sessions():
@@ -23,7 +23,10 @@ def test_the_bundled_sessions_are_exchange_calendars_xkrx_sessions():
 
 def test_partitions_are_trading_days_times_exchanges_with_a_fixed_start():
     keys = day_exchange_partitions.get_partition_keys()
-    assert keys[:3] == ["2024-01-02|KONEX", "2024-01-02|KOSDAQ", "2024-01-02|KOSPI"] or "2024-01-02|KOSPI" in keys
+    assert (
+        keys[:3] == ["2024-01-02|KONEX", "2024-01-02|KOSDAQ", "2024-01-02|KOSPI"]
+        or "2024-01-02|KOSPI" in keys
+    )
     assert "2024-01-02|KOSPI" in keys and "2024-01-02|KONEX" in keys
     assert not any(k.startswith("2024-01-06") for k in keys)  # Saturday
     assert not any(k.startswith("2024-02-09") for k in keys)  # Seollal
@@ -38,7 +41,9 @@ def test_month_ends_are_the_last_trading_day_of_each_month_including_the_year_en
 
 
 def _tick(when: datetime):
-    context = dg.build_schedule_context(scheduled_execution_time=when, repository_def=defs.get_repository_def())
+    context = dg.build_schedule_context(
+        scheduled_execution_time=when, repository_def=defs.get_repository_def()
+    )
     return cd_daily_update_schedule.evaluate_tick(context)
 
 
@@ -46,7 +51,10 @@ def test_the_schedule_runs_the_three_exchanges_after_the_close_on_trading_days_o
     seoul = ZoneInfo("Asia/Seoul")
     result = _tick(datetime(2024, 1, 3, 18, 0, tzinfo=seoul))
     assert sorted(r.partition_key for r in result.run_requests) == [
-        "2024-01-03|KONEX", "2024-01-03|KOSDAQ", "2024-01-03|KOSPI"]
+        "2024-01-03|KONEX",
+        "2024-01-03|KOSDAQ",
+        "2024-01-03|KOSPI",
+    ]
     holiday = _tick(datetime(2024, 2, 9, 18, 0, tzinfo=seoul))
     assert not holiday.run_requests and "not a KRX trading day" in holiday.skip_message
     schedule = cd_daily_update_schedule

@@ -14,8 +14,8 @@ from cd_support import (
     resources,
     write_day,
 )
-from dag_cd.cd_krx import SAMPLE_SNAPSHOT_DIR
-from dag_cd.cd_schema import TABLES
+from dag_cd.lib.krx import SAMPLE_SNAPSHOT_DIR
+from dag_cd.lib.schema import TABLES
 from dag_shared.conventions import check_materialization_metadata
 
 
@@ -38,39 +38,84 @@ def test_loading_the_sample_days_gives_correct_company_caps_and_ranks(postgres_u
     load_days("postgres", res)
     caps = _sample_caps("2024-01-05")
     expected = {  # preferred shares count towards their company; SPACs and REITs have none
-        "삼성전자": caps["005930"] + caps["005935"], "현대차": caps["005380"] + caps["005387"],
-        "SK하이닉스": caps["000660"], "LG에너지솔루션": caps["373220"], "NAVER": caps["035420"],
-        "카카오뱅크": caps["323410"], "삼성E&A": caps["028050"], "미래에셋대우": caps["006800"],
-        "에코프로비엠": caps["247540"], "에코프로": caps["086520"], "카카오게임즈": caps["293490"],
-        "펄어비스": caps["263750"], "케이엔에스": caps["432470"], "에이치엔에스하이텍": caps["278990"],
-        "엠앤씨생명과학": caps["225860"], "틸론": caps["217880"],
-        "BNK금융지주": caps["138930"], "BYC": caps["001460"], "GKL": caps["114090"], "KB금융": caps["105560"],
-        "LS ELECTRIC": caps["010120"], "KODEX 200": caps["069500"], "TIGER 미국S&P500": caps["360750"],
-        "CJ제일제당": caps["097950"] + caps["097955"], "대신증권": caps["003540"] + caps["003547"],
-        "F&F": caps["383220"], "S-Oil": caps["010950"], "E1": caps["017940"], "POSCO홀딩스": caps["005490"],
-        "신한 인버스 WTI원유 선물 ETN": caps["500009"], "CJ ENM": caps["035760"], "HB솔루션": caps["297890"],
+        "삼성전자": caps["005930"] + caps["005935"],
+        "현대차": caps["005380"] + caps["005387"],
+        "SK하이닉스": caps["000660"],
+        "LG에너지솔루션": caps["373220"],
+        "NAVER": caps["035420"],
+        "카카오뱅크": caps["323410"],
+        "삼성E&A": caps["028050"],
+        "미래에셋대우": caps["006800"],
+        "에코프로비엠": caps["247540"],
+        "에코프로": caps["086520"],
+        "카카오게임즈": caps["293490"],
+        "펄어비스": caps["263750"],
+        "케이엔에스": caps["432470"],
+        "에이치엔에스하이텍": caps["278990"],
+        "엠앤씨생명과학": caps["225860"],
+        "틸론": caps["217880"],
+        "BNK금융지주": caps["138930"],
+        "BYC": caps["001460"],
+        "GKL": caps["114090"],
+        "KB금융": caps["105560"],
+        "LS ELECTRIC": caps["010120"],
+        "KODEX 200": caps["069500"],
+        "TIGER 미국S&P500": caps["360750"],
+        "CJ제일제당": caps["097950"] + caps["097955"],
+        "대신증권": caps["003540"] + caps["003547"],
+        "F&F": caps["383220"],
+        "S-Oil": caps["010950"],
+        "E1": caps["017940"],
+        "POSCO홀딩스": caps["005490"],
+        "신한 인버스 WTI원유 선물 ETN": caps["500009"],
+        "CJ ENM": caps["035760"],
+        "HB솔루션": caps["297890"],
         "JYP Ent.": caps["035900"],
     }
-    rows = query(res, "SELECT name, marketcap, marketcap_rank FROM company WHERE marketcap_date = ? "
-                      "ORDER BY marketcap_rank", ("2024-01-05",))
+    rows = query(
+        res,
+        "SELECT name, marketcap, marketcap_rank FROM company WHERE marketcap_date = ? "
+        "ORDER BY marketcap_rank",
+        ("2024-01-05",),
+    )
     assert {name: cap for name, cap, _ in rows} == expected
     assert [name for name, _, _ in rows] == sorted(expected, key=lambda n: -expected[n])
     assert [rank for _, _, rank in rows] == list(range(1, len(expected) + 1))
     # The delisted company is no longer ranked, and its last rank is kept as prior rank.
-    assert query(res, "SELECT marketcap_rank, marketcap_prior_rank IS NOT NULL FROM company "
-                      "WHERE name = '이스트아시아홀딩스'") == [(None, True)]
+    assert query(
+        res,
+        "SELECT marketcap_rank, marketcap_prior_rank IS NOT NULL FROM company "
+        "WHERE name = '이스트아시아홀딩스'",
+    ) == [(None, True)]
     types = dict(query(res, "SELECT name, type FROM security"))
     assert types["삼성전자우"] == "우선주" and types["현대차2우B"] == "우선주"
-    assert types["미래에셋대우"] == "보통주" and types["엔에이치스팩29호"] == "스팩" and types["SK리츠"] == "리츠"
-    ranks = query(res, "SELECT count(*), max(current_rank) FROM security_rank WHERE rank_date = ? "
-                       "AND metric_type = 'marketcap'", ("2024-01-05",))
+    assert (
+        types["미래에셋대우"] == "보통주"
+        and types["엔에이치스팩29호"] == "스팩"
+        and types["SK리츠"] == "리츠"
+    )
+    ranks = query(
+        res,
+        "SELECT count(*), max(current_rank) FROM security_rank WHERE rank_date = ? "
+        "AND metric_type = 'marketcap'",
+        ("2024-01-05",),
+    )
     assert ranks == [(39, 39)]  # 40 securities, one delisted
-    prior = query(res, "SELECT r.rank_date, r.current_rank, r.prior_rank FROM security_rank r JOIN security s "
-                       "ON s.security_id = r.security_id WHERE s.ticker = '000660' AND r.metric_type = 'marketcap' "
-                       "ORDER BY r.rank_date")
+    prior = query(
+        res,
+        "SELECT r.rank_date, r.current_rank, r.prior_rank FROM security_rank r JOIN security s "
+        "ON s.security_id = r.security_id WHERE s.ticker = '000660' AND r.metric_type = 'marketcap' "
+        "ORDER BY r.rank_date",
+    )
     assert [p for _, _, p in prior] == [None, *[c for _, c, _ in prior[:-1]]]  # prior = the day before's rank
     values = {v for (v,) in query(res, "SELECT value FROM search_name")}
-    assert {"tkatjdwjswk", "엘지에너지솔루션", "에스케이하이닉스", "삼성이앤에이", "ㅣㅎ에너지솔루션"} <= values
+    assert {
+        "tkatjdwjswk",
+        "엘지에너지솔루션",
+        "에스케이하이닉스",
+        "삼성이앤에이",
+        "ㅣㅎ에너지솔루션",
+    } <= values
     assert "삼성엔지니어링" not in values  # renamed: no stale search name
 
 
@@ -81,7 +126,9 @@ def _universe(day_index: int) -> list[tuple[str, str, int, int]]:
     if day_index == 2:
         rows = [r for r in rows if r[0] != "000020"]  # delisted on day 2, relisted on day 3
     if day_index >= 2:
-        rows = [("000030", "감마홀딩스", 3000, 100) if r[0] == "000030" else r for r in rows]  # renamed on day 2
+        rows = [
+            ("000030", "감마홀딩스", 3000, 100) if r[0] == "000030" else r for r in rows
+        ]  # renamed on day 2
     return rows
 
 
@@ -92,9 +139,14 @@ def test_each_listing_event_new_delisted_renamed_and_relisted_is_applied(postgre
     res = resources(postgres_url, data_dir, tmp_path)
 
     def state():
-        return {t: (n, str(l), str(d) if d else None, c) for t, n, l, d, c in query(
-            res, "SELECT s.ticker, s.name, s.listing_date, s.delisting_date, c.name FROM security s "
-                 "LEFT JOIN company c ON c.company_id = s.company_id")}
+        return {
+            t: (n, str(l), str(d) if d else None, c)
+            for t, n, l, d, c in query(
+                res,
+                "SELECT s.ticker, s.name, s.listing_date, s.delisting_date, c.name FROM security s "
+                "LEFT JOIN company c ON c.company_id = s.company_id",
+            )
+        }
 
     for i, day in enumerate(days):
         materialize_exchange("postgres", res, day, "KOSPI")
@@ -121,7 +173,8 @@ def test_rerunning_a_partition_replaces_it_without_duplicates(postgres_url, data
 
 
 def test_an_all_zero_holiday_answer_on_a_trading_day_fails_and_keeps_the_previous_state(
-        postgres_url, data_dir, tmp_path):
+    postgres_url, data_dir, tmp_path
+):
     good = [("000010", "알파", 1000, 100), ("000020", "베타", 2000, 100)]
     write_day(tmp_path, "2024-01-02", "KOSPI", good)
     write_day(tmp_path, "2024-01-03", "KOSPI", good, all_zero=True)
@@ -129,13 +182,19 @@ def test_an_all_zero_holiday_answer_on_a_trading_day_fails_and_keeps_the_previou
     materialize_exchange("postgres", res, "2024-01-02", "KOSPI")
     result = materialize_exchange("postgres", res, "2024-01-03", "KOSPI", raise_on_error=False)
     assert not result.success
-    assert any("KRX's answer for a holiday, but 2024-01-03 is a KRX trading day" in m
-               for m in failure_messages(result))
-    assert query(res, "SELECT DISTINCT date FROM price") == [(query(res, "SELECT min(date) FROM price")[0][0],)]
+    assert any(
+        "KRX's answer for a holiday, but 2024-01-03 is a KRX trading day" in m
+        for m in failure_messages(result)
+    )
+    assert query(res, "SELECT DISTINCT date FROM price") == [
+        (query(res, "SELECT min(date) FROM price")[0][0],)
+    ]
     assert query(res, "SELECT count(*) FROM security WHERE delisting_date IS NOT NULL") == [(0,)]
 
 
-def test_a_missing_or_abnormally_short_ticker_list_fails_instead_of_delisting(postgres_url, data_dir, tmp_path):
+def test_a_missing_or_abnormally_short_ticker_list_fails_instead_of_delisting(
+    postgres_url, data_dir, tmp_path
+):
     many = [(f"{i:06d}", f"종목{i}", 1000 + i, 100) for i in range(1, 61)]
     write_day(tmp_path, "2024-01-02", "KOSDAQ", many)
     write_day(tmp_path, "2024-01-04", "KOSDAQ", many[:30])  # half the market vanished: partial list
@@ -149,8 +208,13 @@ def test_a_missing_or_abnormally_short_ticker_list_fails_instead_of_delisting(po
 
 
 def test_partly_zero_prices_on_a_trading_day_fail_naming_the_file_and_lines(postgres_url, data_dir, tmp_path):
-    write_day(tmp_path, "2024-01-02", "KOSPI", [("000010", "알파", 1000, 100), ("000020", "베타", 2000, 100)],
-              zero_price_tickers=("000020",))
+    write_day(
+        tmp_path,
+        "2024-01-02",
+        "KOSPI",
+        [("000010", "알파", 1000, 100), ("000020", "베타", 2000, 100)],
+        zero_price_tickers=("000020",),
+    )
     res = resources(postgres_url, data_dir, tmp_path)
     result = materialize_exchange("postgres", res, "2024-01-02", "KOSPI", raise_on_error=False)
     assert any("ohlcv.csv" in m and "line 3 (000020)" in m for m in failure_messages(result))
@@ -159,16 +223,23 @@ def test_partly_zero_prices_on_a_trading_day_fail_naming_the_file_and_lines(post
 
 def test_rank_ties_get_dense_unique_ranks_broken_by_ticker(postgres_url, data_dir, tmp_path, monkeypatch):
     monkeypatch.setenv("CD_GOLD_ACCEPT_MISSING", "2024-01-02|KOSDAQ,2024-01-02|KONEX")  # only KOSPI loads
-    tied = [("000030", "가", 1000, 100), ("000010", "나", 1000, 100), ("000020", "다", 500, 200),
-            ("000040", "라", 2000, 100)]
+    tied = [
+        ("000030", "가", 1000, 100),
+        ("000010", "나", 1000, 100),
+        ("000020", "다", 500, 200),
+        ("000040", "라", 2000, 100),
+    ]
     write_day(tmp_path, "2024-01-02", "KOSPI", tied)
     for market in ("KOSDAQ", "KONEX"):
         write_day(tmp_path, "2024-01-02", market, [])
     res = resources(postgres_url, data_dir, tmp_path)
     materialize_exchange("postgres", res, "2024-01-02", "KOSPI")
     result = materialize_gold("postgres", res, "2024-01-02")
-    ranks = query(res, "SELECT s.ticker, r.current_rank FROM security_rank r JOIN security s "
-                       "ON s.security_id = r.security_id WHERE r.metric_type = 'marketcap' ORDER BY r.current_rank")
+    ranks = query(
+        res,
+        "SELECT s.ticker, r.current_rank FROM security_rank r JOIN security s "
+        "ON s.security_id = r.security_id WHERE r.metric_type = 'marketcap' ORDER BY r.current_rank",
+    )
     assert ranks == [("000040", 1), ("000010", 2), ("000020", 3), ("000030", 4)]
     companies = query(res, "SELECT name, marketcap_rank FROM company ORDER BY marketcap_rank")
     assert companies == [("라", 1), ("가", 2), ("나", 3), ("다", 4)]  # ties broken by name
@@ -178,8 +249,13 @@ def test_rank_ties_get_dense_unique_ranks_broken_by_ticker(postgres_url, data_di
 
 
 def test_negative_prices_fail_the_no_negative_check(postgres_url, data_dir, tmp_path):
-    write_day(tmp_path, "2024-01-02", "KOSPI", [("000010", "알파", 1000, 100), ("000020", "베타", 2000, 100)],
-              negative=("000020",))
+    write_day(
+        tmp_path,
+        "2024-01-02",
+        "KOSPI",
+        [("000010", "알파", 1000, 100), ("000020", "베타", 2000, 100)],
+        negative=("000020",),
+    )
     res = resources(postgres_url, data_dir, tmp_path)
     result = materialize_exchange("postgres", res, "2024-01-02", "KOSPI", raise_on_error=False)
     checks = {(c.asset_key.path[0], c.check_name): c.passed for c in result.get_asset_check_evaluations()}
@@ -199,7 +275,9 @@ def test_every_materialization_reports_row_count_preview_and_column_schema(postg
             problems += check_materialization_metadata(mat.asset_key, mat.metadata, is_table=not skipped)
     assert problems == []
     assert len(seen) == 22
-    skipped = [c for r in results for c in r.get_asset_check_evaluations() if c.check_name == "zero_rows_skipped"]
+    skipped = [
+        c for r in results for c in r.get_asset_check_evaluations() if c.check_name == "zero_rows_skipped"
+    ]
     assert len(skipped) == 3 and all(c.passed for c in skipped)  # the sample SPAC/REIT rows are few
 
 
@@ -230,5 +308,6 @@ def test_the_three_exchange_runs_of_a_first_day_can_start_together(sink, postgre
     with ProcessPoolExecutor(max_workers=3, mp_context=multiprocessing.get_context("spawn")) as pool:
         assert list(pool.map(materialize_exchange_in_a_process, jobs)) == [True, True, True]
     res = resources(postgres_url, data_dir)
-    assert query(res, "SELECT exchange, count(*) FROM price GROUP BY exchange ORDER BY exchange", sink=sink) == [
-        ("KONEX", 3), ("KOSDAQ", 9), ("KOSPI", 27)]
+    assert query(
+        res, "SELECT exchange, count(*) FROM price GROUP BY exchange ORDER BY exchange", sink=sink
+    ) == [("KONEX", 3), ("KOSDAQ", 9), ("KOSPI", 27)]

@@ -18,8 +18,10 @@ def test_definitions_load_and_follow_the_conventions():
 
 
 def test_definitions_load_without_importing_heavy_libraries():
-    code = ("import sys, dag_cd.definitions as d; d.defs.get_repository_def(); "
-            f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))")
+    code = (
+        "import sys, dag_cd.definitions as d; d.defs.get_repository_def(); "
+        f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
+    )
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert loaded.strip() == ""
 
@@ -58,7 +60,10 @@ def test_the_documented_acceptance_commands_load_a_day(postgres_url, data_dir, m
     from dag_shared.resources.postgres import PostgresResource
 
     res = {"cd_postgres": PostgresResource(url=postgres_url)}
-    samsung = query(res, "SELECT c.marketcap, c.marketcap_rank, sum(s.marketcap) FROM company c JOIN security s "
-                         "ON s.company_id = c.company_id WHERE c.name = '삼성전자' GROUP BY c.marketcap, c.marketcap_rank")
+    samsung = query(
+        res,
+        "SELECT c.marketcap, c.marketcap_rank, sum(s.marketcap) FROM company c JOIN security s "
+        "ON s.company_id = c.company_id WHERE c.name = '삼성전자' GROUP BY c.marketcap, c.marketcap_rank",
+    )
     cap, rank, securities = samsung[0]
     assert rank == 1 and cap == securities  # 삼성전자 + 삼성전자우

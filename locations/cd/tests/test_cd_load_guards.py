@@ -17,9 +17,9 @@ from cd_bad_inputs import (
     truncated_exchange,
 )
 from cd_support import materialize_exchange, materialize_gold, query, resources
-from dag_cd.cd_guards import GOLD_ACCEPT_MISSING_VAR, LISTING_OVERRIDE_VAR
-from dag_cd.cd_krx import EXCHANGES
-from dag_cd.cd_schema import TABLES, VOLATILE_COLUMNS
+from dag_cd.lib.guards import GOLD_ACCEPT_MISSING_VAR, LISTING_OVERRIDE_VAR
+from dag_cd.lib.krx import EXCHANGES
+from dag_cd.lib.schema import TABLES, VOLATILE_COLUMNS
 
 
 def failure_messages(result) -> list[str]:
@@ -192,7 +192,7 @@ def test_a_partly_reloaded_exchange_keeps_gold_from_running_until_it_is_loaded_i
 ):
     import dagster as dg
     from cd_support import assets
-    from dag_cd.cd_daily_assets import STEPS
+    from dag_cd.defs.cd_daily.steps import STEPS
 
     res = resources(postgres_url, data_dir, snapshots)
     load_day("postgres", res, GOOD_DAY, gold=False)

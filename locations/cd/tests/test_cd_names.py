@@ -7,14 +7,14 @@ a vowel moves on to start the next syllable.
 """
 
 import pytest
-from dag_cd.cd_names import (
+from dag_cd.lib.names import (
     company_name,
     eng2kor,
     keyboard2kor,
     kor2keyboard,
     security_type,
 )
-from dag_cd.cd_steps_names import SPELLINGS
+from dag_cd.lib.search_names import SPELLINGS
 
 
 @pytest.mark.parametrize(

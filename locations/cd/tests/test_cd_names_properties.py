@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import string
 
-from dag_cd.cd_names import (
+from dag_cd.lib.names import (
     base_name,
     company_name,
     eng2kor,
@@ -25,7 +25,7 @@ from dag_cd.cd_names import (
     kor2keyboard,
     security_type,
 )
-from dag_cd.cd_steps_names import SPELLINGS
+from dag_cd.lib.search_names import SPELLINGS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -1,8 +1,9 @@
 """The Turso mirror: the same steps on libsql give the same tables as Postgres, row by row."""
 
 from cd_support import SAMPLE_DAYS, backend, load_days, query, resources
-from dag_cd.cd_parity import compare_sinks, parity_result
-from dag_cd.cd_schema import TABLES
+from dag_cd.defs.cd_turso_matches_postgres import parity_result
+from dag_cd.lib.parity import compare_sinks
+from dag_cd.lib.schema import TABLES
 
 
 def test_postgres_and_turso_agree_row_by_row_on_the_sample_days(postgres_url, data_dir):
@@ -34,5 +35,7 @@ def test_the_parity_check_is_registered_on_the_mirror():
     from dag_cd.definitions import defs
 
     keys = defs.resolve_asset_graph().asset_check_keys
-    assert any(k.name == "cd_turso_matches_postgres" and k.asset_key.path == ["cd_update_rank_to_security_turso"]
-               for k in keys)
+    assert any(
+        k.name == "cd_turso_matches_postgres" and k.asset_key.path == ["cd_update_rank_to_security_turso"]
+        for k in keys
+    )

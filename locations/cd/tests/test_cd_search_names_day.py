@@ -7,14 +7,15 @@ day to load.
 
 import dagster as dg
 from cd_support import backend, materialize_exchange, materialize_gold, query, resources, write_day
-from dag_cd import cd_steps_names
-from dag_cd.cd_daily_assets import POSTGRES_SINK, STEPS, TURSO_SINK, asset_name
-from dag_cd.cd_parity import table_rows
-from dag_cd.cd_schema import TABLES
+from dag_cd.defs.cd_daily.factory import POSTGRES_SINK, TURSO_SINK, asset_name
+from dag_cd.defs.cd_daily.steps import STEP_BY_NAME, STEPS
+from dag_cd.lib import search_names as cd_steps_names
+from dag_cd.lib.parity import table_rows
+from dag_cd.lib.schema import TABLES
 from test_cd_names import REAL_NAMES
 
 DAY = "2024-01-02"
-NAME_STEPS = [s.name for s in STEPS if s.run.startswith("names:")]
+NAME_STEPS = [s.name for s in STEPS if s.run.__module__ == cd_steps_names.__name__]
 GOLD_STEPS = [s.name for s in STEPS if s.tier == "gold"]
 LATIN_DAY = {
     "KOSPI": [("005930", "삼성전자", 77000, 5969782550), ("138930", "BNK금융지주", 7500, 322088000),
@@ -122,7 +123,7 @@ def test_a_failing_search_name_step_leaves_the_days_prices_caps_and_ranks_to_loa
     def broken(*args, **kwargs):
         raise RuntimeError("search names unavailable")
 
-    monkeypatch.setattr(cd_steps_names, "post_eng2kor_search_name", broken)
+    monkeypatch.setattr(STEP_BY_NAME["cd_post_eng2kor_search_name"], "run", broken)
     res = _latin_day(postgres_url, data_dir, tmp_path)
     results = _load_day(res, raise_on_error=False)
     assert not any(r.success for r in results[:3])  # each exchange run reports the failed name step

@@ -7,6 +7,9 @@ on any violation, naming the asset (or job, schedule, sensor) and the rule it br
 
 from __future__ import annotations
 
+import ast
+import functools
+import importlib.util
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -59,9 +62,9 @@ def _asset_violations(location: str, defs: dg.Definitions) -> Iterable[Violation
 
         if not name.startswith(prefix) or len(key.path) != 1:
             yield violation("asset key starts with the location prefix", f"expected '{prefix}…'")
-        function_name = _function_name(defs, key)
-        if function_name is not None and function_name != key.path[-1]:
-            yield violation("function name equals asset name", f"function is '{function_name}'")
+        searched = _name_not_found(location, defs, key)
+        if searched is not None:
+            yield violation(NAME_RULE, f"'{key.path[-1]}' appears nowhere in {searched}")
         tags = node.tags
         if tags.get("data_tier") not in DATA_TIERS:
             yield violation("data_tier tag is bronze, silver or gold", f"got {tags.get('data_tier')!r}")
@@ -85,13 +88,65 @@ def _asset_violations(location: str, defs: dg.Definitions) -> Iterable[Violation
             )
 
 
-def _function_name(defs: dg.Definitions, key: dg.AssetKey) -> str | None:
-    assets_def = defs.resolve_assets_def(key)
-    if len(assets_def.keys) != 1:
-        return None  # multi-assets name each output, not the function
-    compute_fn = getattr(assets_def.op, "compute_fn", None)
-    decorated = getattr(compute_fn, "decorated_fn", None)
-    return getattr(decorated, "__name__", None)
+NAME_RULE = "asset name is found in the defs folder"
+
+
+def _name_not_found(location: str, defs: dg.Definitions, key: dg.AssetKey) -> str | None:
+    """Where the asset's name was looked for in vain, or None when it was found (or cannot be
+    looked for: no Python function behind the asset).
+
+    The guideline: an asset's key is the name a person searches for, and its file is found from
+    it. So the name must appear literally in the location's `defs/` folder (the package
+    `dag_<location>.defs`, or the `defs` package the asset's function lives in): as a module's
+    file name, a function's name (a decorated asset) or a string (a step table that builds
+    assets from a list of names). An asset defined outside any `defs/` folder is looked for in
+    its own module.
+    """
+    compute_fn = getattr(defs.resolve_assets_def(key).op, "compute_fn", None)
+    function = getattr(compute_fn, "decorated_fn", None)
+    module = getattr(function, "__module__", None)
+    if module is None:
+        return None
+    folder = _defs_folder(module, location)
+    paths = sorted(folder.rglob("*.py")) if folder is not None else _module_file(module)
+    if key.path[-1] in _names_in(tuple(paths)):
+        return None
+    return str(folder) if folder is not None else (str(paths[0]) if paths else f"module {module}")
+
+
+def _defs_folder(module: str, location: str) -> Path | None:
+    parts = module.split(".")
+    candidates = [".".join(parts[: parts.index("defs") + 1])] if "defs" in parts else []
+    for name in [*candidates, f"dag_{location}.defs"]:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            continue
+        if spec is not None and spec.submodule_search_locations:
+            return Path(next(iter(spec.submodule_search_locations)))
+    return None
+
+
+def _module_file(module: str) -> list[Path]:
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        return []
+    return [Path(spec.origin)] if spec is not None and spec.origin and spec.origin.endswith(".py") else []
+
+
+@functools.cache
+def _names_in(paths: tuple[Path, ...]) -> frozenset[str]:
+    """File names, function names and string constants of these Python files."""
+    names: set[str] = set()
+    for path in paths:
+        names.add(path.stem)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                names.add(node.name)
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                names.add(node.value)
+    return frozenset(names)
 
 
 def _job_violations(location: str, defs: dg.Definitions) -> Iterable[Violation]:

@@ -14,15 +14,13 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import date, datetime
 from typing import Any
 
-from dag_shared.metadata import table_metadata
-
-from dag_cd.cd_schema import TABLES, ddl, quote
+from dag_cd.lib.results import PREVIEW_ROWS, Preview, table_summary
+from dag_cd.lib.schema import TABLES, columns_of, ddl, quote
 
 POSTGRES, SQLITE = "postgres", "sqlite"
 _SCHEMA_LOCK = 0x0CD5C4E3A  # advisory lock key of the CD schema creation
 # The three exchange runs may write the libsql file at once: wait for the lock instead of failing.
 _SQLITE_BUSY_TIMEOUT_MS = 60_000
-PREVIEW_ROWS = 5
 
 
 class Tx(ABC):
@@ -36,16 +34,13 @@ class Tx(ABC):
         ...
 
     @abstractmethod
-    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
-        ...
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]: ...
 
     @abstractmethod
-    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        ...
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
 
     @abstractmethod
-    def insert_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-        ...
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int: ...
 
     def cast_metric(self, param: str = "?") -> str:
         return param
@@ -56,8 +51,6 @@ class Tx(ABC):
 
     def metadata(self, table: str, where: str = "", params: Sequence[Any] = (), order_by: str = "") -> dict:
         """Row count, head-and-tail preview and column schema of (part of) a warehouse table."""
-        from dag_cd.cd_schema import column_schema_of
-
         spec = TABLES[table]
         columns = ", ".join(map(quote, spec.column_names))
         clause = f" WHERE {where}" if where else ""
@@ -66,13 +59,13 @@ class Tx(ABC):
         head = self.query(f"SELECT {columns} FROM {table}{clause}{order} LIMIT {PREVIEW_ROWS}", params)
         tail_n = min(PREVIEW_ROWS, max(count - len(head), 0))
         tail = (
-            self.query(f"SELECT {columns} FROM {table}{clause}{order} LIMIT {tail_n} OFFSET {count - tail_n}", params)
+            self.query(
+                f"SELECT {columns} FROM {table}{clause}{order} LIMIT {tail_n} OFFSET {count - tail_n}", params
+            )
             if tail_n
             else []
         )
-        metadata = table_metadata(spec.column_names, spec.types(), head, tail, count)
-        metadata["dagster/column_schema"] = column_schema_of(table)
-        return metadata
+        return table_summary(Preview(spec.column_names, head, tail, count), columns_of(table))
 
 
 def _pg_sql(sql: str) -> str:
@@ -109,8 +102,10 @@ class PostgresTx(Tx):
     def ensure_schema(self) -> None:
         """Tables exist: nothing to do; else create them under a lock, as the three exchange runs
         of a first day may start together and concurrent CREATEs of one table collide."""
-        existing = self.query("SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() "
-                              "AND tablename = ANY(?)", (list(TABLES),))[0][0]
+        existing = self.query(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = ANY(?)",
+            (list(TABLES),),
+        )[0][0]
         if existing == len(TABLES):
             return
         self.execute("SELECT pg_advisory_xact_lock(?)", (_SCHEMA_LOCK,))

@@ -12,17 +12,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import dagster as dg
-
-from dag_cd.cd_backend import Backend
-from dag_cd.cd_krx import KrxDataError, KrxFrame, KrxSource
-from dag_cd.cd_schema import quote
-from dag_cd.cd_steps_listing import StepResult
+from dag_cd.lib.backend import Backend
+from dag_cd.lib.krx import KrxDataError, KrxFrame, KrxSource
+from dag_cd.lib.results import Check, StepResult
+from dag_cd.lib.schema import quote
 
 
 @dataclass(frozen=True)
 class Fact:
-    dataset: str  # KRX dataset of cd_krx.DATASETS
+    dataset: str  # KRX dataset of lib.krx.DATASETS
     staging: str
     table: str
     staged: tuple[str, ...]  # value columns of the staging table, KRX order
@@ -54,25 +52,30 @@ def _zero_rows(frame: KrxFrame, columns: tuple[str, ...]) -> list[int]:
 
 
 def _skipped(fact: Fact, exchange: str) -> StepResult:
-    return StepResult({
-        "dagster/row_count": dg.MetadataValue.int(0),
-        "skipped": dg.MetadataValue.text(f"KRX publishes no {fact.table} data for {exchange}"),
-    })
+    return StepResult(
+        {"dagster/row_count": 0, "skipped": f"KRX publishes no {fact.table} data for {exchange}"}
+    )
 
 
 def validate_frame(fact: Fact, frame: KrxFrame, day: date, exchange: str) -> list[int]:
     """Fail on answers that cannot be a trading day's data; return the rows to skip."""
     if frame.empty:
-        raise KrxDataError(f"KRX returned no {fact.dataset} data for trading day {day} {exchange} "
-                           f"({frame.origin}); an empty answer on a trading day is an error")
+        raise KrxDataError(
+            f"KRX returned no {fact.dataset} data for trading day {day} {exchange} "
+            f"({frame.origin}); an empty answer on a trading day is an error"
+        )
     if frame.all_zero():
-        raise KrxDataError(f"{frame.origin}: every value is 0, KRX's answer for a holiday, but {day} is a "
-                           "KRX trading day (XKRX); the data is not published yet or the snapshot is wrong")
+        raise KrxDataError(
+            f"{frame.origin}: every value is 0, KRX's answer for a holiday, but {day} is a "
+            "KRX trading day (XKRX); the data is not published yet or the snapshot is wrong"
+        )
     zero = _zero_rows(frame, fact.zero_means_invalid)
     if zero and fact.zero_rows_fail:
         lines = ", ".join(f"line {i + 2} ({frame.rows[i][0]})" for i in zero[:20])
-        raise KrxDataError(f"{frame.origin}: {len(zero)} of {len(frame.rows)} rows have every field of "
-                           f"{list(fact.zero_means_invalid)} equal to 0 on a trading day: {lines}")
+        raise KrxDataError(
+            f"{frame.origin}: {len(zero)} of {len(frame.rows)} rows have every field of "
+            f"{list(fact.zero_means_invalid)} equal to 0 on a trading day: {lines}"
+        )
     return zero
 
 
@@ -80,14 +83,18 @@ def validate_frame(fact: Fact, frame: KrxFrame, day: date, exchange: str) -> lis
 SKIPPED_ROWS_WARN_SHARE = 0.2
 
 
-def _skipped_rows_check(skipped: int, total: int) -> dg.AssetCheckResult:
-    return dg.AssetCheckResult(
-        check_name="zero_rows_skipped", passed=skipped <= SKIPPED_ROWS_WARN_SHARE * total,
-        severity=dg.AssetCheckSeverity.WARN,
-        metadata={"rows_skipped": dg.MetadataValue.int(skipped), "rows_in_answer": dg.MetadataValue.int(total)})
+def _skipped_rows_check(skipped: int, total: int) -> Check:
+    return Check(
+        "zero_rows_skipped",
+        skipped <= SKIPPED_ROWS_WARN_SHARE * total,
+        {"rows_skipped": skipped, "rows_in_answer": total},
+        warn=True,
+    )
 
 
-def fetch_fact(fact: Fact, backend: Backend, krx: KrxSource, day: date, exchange: str, log: Any) -> StepResult:
+def fetch_fact(
+    fact: Fact, backend: Backend, krx: KrxSource, day: date, exchange: str, log: Any
+) -> StepResult:
     """KRX answer for the day and exchange into the staging table (replacing that partition)."""
     if exchange in fact.skip_exchanges:
         result = _skipped(fact, exchange)
@@ -97,16 +104,21 @@ def fetch_fact(fact: Fact, backend: Backend, krx: KrxSource, day: date, exchange
     frame = krx.fetch(fact.dataset, day, exchange)
     skip = set(validate_frame(fact, frame, day, exchange))
     positions = [frame.columns.index(c) for c in fact.staged]
-    rows = [(day, exchange, row[0], *(row[p] for p in positions))
-            for i, row in enumerate(frame.rows) if i not in skip]
+    rows = [
+        (day, exchange, row[0], *(row[p] for p in positions))
+        for i, row in enumerate(frame.rows)
+        if i not in skip
+    ]
     with backend.transaction() as tx:
         tx.execute(f"DELETE FROM {fact.staging} WHERE date = ? AND exchange = ?", (day, exchange))
         tx.insert_rows(fact.staging, ("date", "exchange", "ticker", *fact.staged), rows)
         metadata = tx.metadata(fact.staging, "date = ? AND exchange = ?", (day, exchange))
     metadata["origin"] = frame.origin
-    metadata["zero_rows_skipped"] = dg.MetadataValue.int(len(skip))
+    metadata["zero_rows_skipped"] = len(skip)
     if skip:
-        log.warning(f"{frame.origin}: skipped {len(skip)} rows whose {list(fact.zero_means_invalid)} are all 0")
+        log.warning(
+            f"{frame.origin}: skipped {len(skip)} rows whose {list(fact.zero_means_invalid)} are all 0"
+        )
     checks = [] if fact.zero_rows_fail else [_skipped_rows_check(len(skip), len(frame.rows))]
     return StepResult(metadata, checks)
 
@@ -120,25 +132,34 @@ def digest_fact(fact: Fact, backend: Backend, day: date, exchange: str, log: Any
     with backend.transaction() as tx:
         staged = tx.query(f"SELECT count(*) FROM {fact.staging} WHERE date = ? AND exchange = ?", key)[0][0]
         if not staged:
-            raise ValueError(f"nothing staged in {fact.staging} for {day} {exchange}: "
-                             f"materialize the {fact.dataset} fetch step for this partition first")
+            raise ValueError(
+                f"nothing staged in {fact.staging} for {day} {exchange}: "
+                f"materialize the {fact.dataset} fetch step for this partition first"
+            )
         tx.execute(f"DELETE FROM {fact.table} WHERE date = ? AND exchange = ?", key)
         tx.execute(
             f"INSERT INTO {fact.table} (date, exchange, ticker, {stored}, year, month) "
             f"SELECT date, exchange, ticker, {stored}, ?, ? FROM {fact.staging} WHERE date = ? AND exchange = ?",
-            (day.year, day.month, *key))
+            (day.year, day.month, *key),
+        )
         tx.execute(f"DELETE FROM {fact.staging} WHERE date = ? AND exchange = ?", key)
         metadata = tx.metadata(fact.table, "date = ? AND exchange = ?", key)
         checks = []
         negatives = [c for c in fact.stored if c not in ("per", "eps", "rate")]  # may be negative
         if fact.table in ("price", "marketcap"):
             condition = " OR ".join(f"{quote(c)} < 0" for c in negatives)
-            bad = tx.query(f"SELECT ticker FROM {fact.table} WHERE date = ? AND exchange = ? AND ({condition}) "
-                           "ORDER BY ticker", key)
-            checks.append(dg.AssetCheckResult(
-                check_name=f"no_negative_{fact.table}_values", passed=not bad,
-                metadata={"negative_rows": dg.MetadataValue.int(len(bad)),
-                          "tickers": dg.MetadataValue.text(", ".join(t for (t,) in bad[:50]))}))
+            bad = tx.query(
+                f"SELECT ticker FROM {fact.table} WHERE date = ? AND exchange = ? AND ({condition}) "
+                "ORDER BY ticker",
+                key,
+            )
+            checks.append(
+                Check(
+                    f"no_negative_{fact.table}_values",
+                    not bad,
+                    {"negative_rows": len(bad), "tickers": ", ".join(t for (t,) in bad[:50])},
+                )
+            )
     return StepResult(metadata, checks)
 
 
@@ -151,9 +172,12 @@ def sync_fact_to_security(fact: Fact, backend: Backend, day: date, exchange: str
         tx.execute(
             f"UPDATE {fact.table} SET security_id = s.security_id, name = s.name, kor_name = s.kor_name "
             f"FROM security AS s WHERE {fact.table}.date = ? AND {fact.table}.exchange = ? "
-            f"AND s.ticker = {fact.table}.ticker AND s.exchange = {fact.table}.exchange", key)
-        unlinked = tx.query(f"SELECT count(*) FROM {fact.table} WHERE date = ? AND exchange = ? "
-                            "AND security_id IS NULL", key)[0][0]
+            f"AND s.ticker = {fact.table}.ticker AND s.exchange = {fact.table}.exchange",
+            key,
+        )
+        unlinked = tx.query(
+            f"SELECT count(*) FROM {fact.table} WHERE date = ? AND exchange = ? AND security_id IS NULL", key
+        )[0][0]
         metadata = tx.metadata(fact.table, "date = ? AND exchange = ?", key)
-    metadata["unlinked_rows"] = dg.MetadataValue.int(unlinked)
+    metadata["unlinked_rows"] = unlinked
     return StepResult(metadata)

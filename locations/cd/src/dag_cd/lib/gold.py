@@ -15,12 +15,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import dagster as dg
-
-from dag_cd.cd_backend import POSTGRES, Backend, Tx
-from dag_cd.cd_krx import EXCHANGES
-from dag_cd.cd_schema import METRICS, quote
-from dag_cd.cd_steps_listing import LISTED_COMPANY, StepResult, now
+from dag_cd.lib.backend import POSTGRES, Backend, Tx
+from dag_cd.lib.krx import EXCHANGES
+from dag_cd.lib.listing import LISTED_COMPANY, now
+from dag_cd.lib.results import Check, StepResult
+from dag_cd.lib.schema import METRICS, quote
 
 _IN_EXCHANGES = "(" + ", ".join("?" * len(EXCHANGES)) + ")"
 
@@ -28,12 +27,16 @@ _IN_EXCHANGES = "(" + ", ".join("?" * len(EXCHANGES)) + ")"
 def _latest(tx: Tx, table: str, columns: str) -> str:
     """Subquery: each security's newest row of `table` on or before the day (one `?` for the day)."""
     if tx.dialect == POSTGRES:  # an index lookup per security instead of a scan of the history
-        return (f"(SELECT s2.security_id, x.* FROM security s2 CROSS JOIN LATERAL (SELECT {columns}, date "
-                f"FROM {table} t WHERE t.security_id = s2.security_id AND t.date <= ? "
-                "ORDER BY t.date DESC LIMIT 1) x)")
-    return (f"(SELECT security_id, {columns}, date FROM (SELECT security_id, {columns}, date, ROW_NUMBER() "
-            f"OVER (PARTITION BY security_id ORDER BY date DESC) AS rn FROM {table} "
-            "WHERE date <= ? AND security_id IS NOT NULL) WHERE rn = 1)")
+        return (
+            f"(SELECT s2.security_id, x.* FROM security s2 CROSS JOIN LATERAL (SELECT {columns}, date "
+            f"FROM {table} t WHERE t.security_id = s2.security_id AND t.date <= ? "
+            "ORDER BY t.date DESC LIMIT 1) x)"
+        )
+    return (
+        f"(SELECT security_id, {columns}, date FROM (SELECT security_id, {columns}, date, ROW_NUMBER() "
+        f"OVER (PARTITION BY security_id ORDER BY date DESC) AS rn FROM {table} "
+        "WHERE date <= ? AND security_id IS NOT NULL) WHERE rn = 1)"
+    )
 
 
 def update_latest_metrics(backend: Backend, day: date, log: Any) -> StepResult:
@@ -42,7 +45,9 @@ def update_latest_metrics(backend: Backend, day: date, log: Any) -> StepResult:
         p = _latest(tx, "price", "close")
         m = _latest(tx, "marketcap", "marketcap, shares")
         b = _latest(tx, "bppedd", "bps, per, pbr, eps, div, dps")
-        sets = ", ".join(f"{c} = l.{c}, {c}_date = l.b_date" for c in ("bps", "per", "pbr", "eps", "div", "dps"))
+        sets = ", ".join(
+            f"{c} = l.{c}, {c}_date = l.b_date" for c in ("bps", "per", "pbr", "eps", "div", "dps")
+        )
         tx.execute(
             "UPDATE security SET price = l.close, price_date = l.p_date, shares = l.shares, "
             f"shares_date = l.m_date, marketcap = l.marketcap, marketcap_date = l.m_date, {sets}, updated_at = ? "
@@ -53,7 +58,8 @@ def update_latest_metrics(backend: Backend, day: date, log: Any) -> StepResult:
             f"LEFT JOIN {b} b ON b.security_id = s.security_id "
             f"WHERE s.delisting_date IS NULL AND s.exchange IN {_IN_EXCHANGES}) AS l "
             "WHERE security.security_id = l.sid",
-            (now(), day, day, day, *EXCHANGES))
+            (now(), day, day, day, *EXCHANGES),
+        )
         where = f"delisting_date IS NULL AND exchange IN {_IN_EXCHANGES}"
         metadata = tx.metadata("security", where, EXCHANGES, "exchange, ticker")
         # Check: every security listed that day has its price and market cap of that day.
@@ -61,15 +67,24 @@ def update_latest_metrics(backend: Backend, day: date, log: Any) -> StepResult:
             "SELECT n.exchange, n.ticker FROM stockcodename n JOIN security s ON s.ticker = n.ticker "
             "AND s.exchange = n.exchange WHERE n.date = ? AND (s.price_date IS NULL OR s.price_date <> ? "
             "OR s.marketcap_date IS NULL OR s.marketcap_date <> ?) ORDER BY n.exchange, n.ticker",
-            (day, day, day))
-        listed = {e: n for e, n in tx.query("SELECT exchange, count(*) FROM stockcodename WHERE date = ? "
-                                            "GROUP BY exchange", (day,))}
+            (day, day, day),
+        )
+        listed = {
+            e: n
+            for e, n in tx.query(
+                "SELECT exchange, count(*) FROM stockcodename WHERE date = ? GROUP BY exchange", (day,)
+            )
+        }
     absent = [e for e in EXCHANGES if not listed.get(e)]
-    check = dg.AssetCheckResult(
-        check_name="prices_and_caps_present", passed=not missing and not absent,
-        metadata={"securities_missing_price_or_cap": dg.MetadataValue.int(len(missing)),
-                  "exchanges_without_a_list": dg.MetadataValue.text(", ".join(absent)),
-                  "examples": dg.MetadataValue.text(", ".join(f"{e}:{t}" for e, t in missing[:30]))})
+    check = Check(
+        "prices_and_caps_present",
+        not missing and not absent,
+        {
+            "securities_missing_price_or_cap": len(missing),
+            "exchanges_without_a_list": ", ".join(absent),
+            "examples": ", ".join(f"{e}:{t}" for e, t in missing[:30]),
+        },
+    )
     return StepResult(metadata, [check])
 
 
@@ -82,7 +97,8 @@ def update_company_marketcap(backend: Backend, day: date, log: Any) -> StepResul
             f"AND company_id IS NOT NULL AND marketcap_date = ? AND exchange IN {_IN_EXCHANGES} "
             "GROUP BY company_id HAVING SUM(marketcap) > 0) AS agg "
             "WHERE company.company_id = agg.company_id AND company.type = ?",
-            (day, now(), day, *EXCHANGES, LISTED_COMPANY))
+            (day, now(), day, *EXCHANGES, LISTED_COMPANY),
+        )
         metadata = tx.metadata("company", "marketcap_date = ?", (day,), "marketcap DESC, name")
     return StepResult(metadata)
 
@@ -90,29 +106,39 @@ def update_company_marketcap(backend: Backend, day: date, log: Any) -> StepResul
 def update_company_rank(backend: Backend, day: date, log: Any) -> StepResult:
     """Rank listed companies by the day's market cap; the prior rank is kept when the rank changes."""
     with backend.transaction() as tx:
-        current = tx.query("SELECT company_id FROM company WHERE type = ? AND marketcap IS NOT NULL "
-                           "AND marketcap_date = ? ORDER BY marketcap DESC, name", (LISTED_COMPANY, day))
+        current = tx.query(
+            "SELECT company_id FROM company WHERE type = ? AND marketcap IS NOT NULL "
+            "AND marketcap_date = ? ORDER BY marketcap DESC, name",
+            (LISTED_COMPANY, day),
+        )
         new_rank = {str(cid): i for i, (cid,) in enumerate(current, start=1)}
         updates = []
-        for cid, old in tx.query("SELECT company_id, marketcap_rank FROM company WHERE type = ?", (LISTED_COMPANY,)):
+        for cid, old in tx.query(
+            "SELECT company_id, marketcap_rank FROM company WHERE type = ?", (LISTED_COMPANY,)
+        ):
             new = new_rank.get(str(cid))
             if new != old:
                 updates.append((new, old, cid))
-        tx.executemany("UPDATE company SET marketcap_rank = ?, marketcap_prior_rank = ? WHERE company_id = ?",
-                       updates)
+        tx.executemany(
+            "UPDATE company SET marketcap_rank = ?, marketcap_prior_rank = ? WHERE company_id = ?", updates
+        )
         metadata = tx.metadata("company", "marketcap_rank IS NOT NULL", (), "marketcap_rank")
-    metadata["ranks_changed"] = dg.MetadataValue.int(len(updates))
+    metadata["ranks_changed"] = len(updates)
     return StepResult(metadata)
 
 
-def _rank_check(tx: Tx, day: date) -> dg.AssetCheckResult:
-    rows = tx.query("SELECT metric_type, count(*), count(DISTINCT current_rank), min(current_rank), "
-                    "max(current_rank) FROM security_rank WHERE rank_date = ? GROUP BY metric_type", (day,))
+def _rank_check(tx: Tx, day: date) -> Check:
+    rows = tx.query(
+        "SELECT metric_type, count(*), count(DISTINCT current_rank), min(current_rank), "
+        "max(current_rank) FROM security_rank WHERE rank_date = ? GROUP BY metric_type",
+        (day,),
+    )
     bad = [str(m) for m, n, distinct, low, high in rows if not (n == distinct and low == 1 and high == n)]
-    return dg.AssetCheckResult(
-        check_name="ranks_dense_and_unique", passed=not bad,
-        metadata={"metrics_ranked": dg.MetadataValue.int(len(rows)),
-                  "metrics_with_gaps_or_duplicates": dg.MetadataValue.text(", ".join(bad))})
+    return Check(
+        "ranks_dense_and_unique",
+        not bad,
+        {"metrics_ranked": len(rows), "metrics_with_gaps_or_duplicates": ", ".join(bad)},
+    )
 
 
 def populate_security_ranks(backend: Backend, day: date, log: Any) -> StepResult:
@@ -130,7 +156,8 @@ def populate_security_ranks(backend: Backend, day: date, log: Any) -> StepResult
                 f"{column} AS value, ROW_NUMBER() OVER (ORDER BY {column} DESC, ticker, exchange) AS rnk "
                 f"FROM security WHERE delisting_date IS NULL AND {column} IS NOT NULL AND {metric}_date = ? "
                 f"AND exchange IN {_IN_EXCHANGES}) AS r",
-                (metric, day, metric, day, stamp, day, *EXCHANGES))
+                (metric, day, metric, day, stamp, day, *EXCHANGES),
+            )
         metadata = tx.metadata("security_rank", "rank_date = ?", (day,), "metric_type, current_rank")
         check = _rank_check(tx, day)
     return StepResult(metadata, [check])
@@ -139,10 +166,15 @@ def populate_security_ranks(backend: Backend, day: date, log: Any) -> StepResult
 def update_rank_to_security(backend: Backend, day: date, log: Any) -> StepResult:
     """The day's market-cap rank and prior rank onto `security` (what the Turso readers use)."""
     with backend.transaction() as tx:
-        tx.execute("UPDATE security SET marketcap_rank = NULL, marketcap_prior_rank = NULL "
-                   "WHERE marketcap_rank IS NOT NULL")
-        tx.execute("UPDATE security SET marketcap_rank = r.current_rank, marketcap_prior_rank = r.prior_rank "
-                   "FROM security_rank AS r WHERE r.security_id = security.security_id AND r.metric_type = ? "
-                   "AND r.rank_date = ?", ("marketcap", day))
+        tx.execute(
+            "UPDATE security SET marketcap_rank = NULL, marketcap_prior_rank = NULL "
+            "WHERE marketcap_rank IS NOT NULL"
+        )
+        tx.execute(
+            "UPDATE security SET marketcap_rank = r.current_rank, marketcap_prior_rank = r.prior_rank "
+            "FROM security_rank AS r WHERE r.security_id = security.security_id AND r.metric_type = ? "
+            "AND r.rank_date = ?",
+            ("marketcap", day),
+        )
         metadata = tx.metadata("security", "marketcap_rank IS NOT NULL", (), "marketcap_rank")
     return StepResult(metadata)

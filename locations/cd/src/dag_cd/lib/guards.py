@@ -16,7 +16,8 @@ Three guards, written once for both sinks (they talk to a `Backend`):
   order; the ledger lives in the warehouse, so the guard works the same from the CLI (any Dagster
   instance, even an ephemeral one) and on the stack.
 
-Overrides are explicit and scoped to partitions, read when the step runs:
+Overrides are explicit and scoped to partitions, and come in as `GuardSettings` resolved when the
+step starts (the `cd_load_guards` resource reads the documented variables then):
 `CD_LISTING_GUARD_OVERRIDE` (the day's files are right as they are) and `CD_GOLD_ACCEPT_MISSING`
 (compute gold without those exchanges). Every refusal raises `LoadRefused`.
 """
@@ -24,15 +25,14 @@ Overrides are explicit and scoped to partitions, read when the step runs:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import dagster as dg
 from dag_shared.load_guards import LoadRefused, refuse_mismatch, refuse_shrink
-from dag_shared.settings import env
 
-from dag_cd.cd_backend import Backend, Tx
-from dag_cd.cd_krx import EXCHANGES, KrxFrame, KrxSource
+from dag_cd.lib.backend import Backend, Tx
+from dag_cd.lib.krx import EXCHANGES, KrxFrame, KrxSource
 
 LISTING_OVERRIDE_VAR = "CD_LISTING_GUARD_OVERRIDE"
 MAX_DELISTING_SHARE_VAR = "CD_MAX_DELISTING_SHARE"
@@ -47,22 +47,15 @@ LEDGER = "load_ledger"
 CROSS_CHECKED = ("ohlcv", "market_cap")
 
 
-def _keys(var: str) -> set[str]:
-    return {k.strip() for k in (env(var) or "").replace(";", ",").split(",") if k.strip()}
+def partition_keys(text: str | None) -> frozenset[str]:
+    """Partition keys `YYYY-MM-DD|EXCHANGE` (or whole days `YYYY-MM-DD`), comma- or semicolon-separated."""
+    return frozenset(k.strip() for k in (text or "").replace(";", ",").split(",") if k.strip())
 
 
-def _overridden(var: str, day: date, exchange: str) -> bool:
-    """`var` lists partition keys `YYYY-MM-DD|EXCHANGE` (or a whole day `YYYY-MM-DD`)."""
-    keys = _keys(var)
-    return f"{day.isoformat()}|{exchange}" in keys or day.isoformat() in keys
-
-
-def listing_override(day: date, exchange: str) -> bool:
-    return _overridden(LISTING_OVERRIDE_VAR, day, exchange)
-
-
-def max_delisting_share() -> float:
-    raw = env(MAX_DELISTING_SHARE_VAR, str(DEFAULT_MAX_DELISTING_SHARE))
+def delisting_share(raw: str | float | None) -> float:
+    """CD_MAX_DELISTING_SHARE as a share between 0 and 1 (the default when unset)."""
+    if raw is None or raw == "":
+        return DEFAULT_MAX_DELISTING_SHARE
     try:
         share = float(raw)
     except ValueError:
@@ -72,11 +65,26 @@ def max_delisting_share() -> float:
     return share
 
 
+@dataclass(frozen=True)
+class GuardSettings:
+    """The guards' settings for one run: the delisting share and the two override lists."""
+
+    max_delisting_share: float = DEFAULT_MAX_DELISTING_SHARE
+    listing_override: frozenset[str] = frozenset()
+    gold_accept_missing: frozenset[str] = frozenset()
+
+
+def _overridden(keys: frozenset[str], day: date, exchange: str) -> bool:
+    return f"{day.isoformat()}|{exchange}" in keys or day.isoformat() in keys
+
+
 def _hint(day: date, exchange: str) -> str:
     return f"set {LISTING_OVERRIDE_VAR}={day.isoformat()}|{exchange} for the run"
 
 
-def cross_check_day_files(krx: KrxSource, listed: KrxFrame, day: date, exchange: str, log: Any) -> dict:
+def cross_check_day_files(
+    krx: KrxSource, listed: KrxFrame, day: date, exchange: str, log: Any, settings: GuardSettings
+) -> dict:
     """Refuse a ticker list that disagrees with the same day's OHLCV or market-cap answer."""
     tickers = {row[0] for row in listed.rows}
     others = {}
@@ -84,7 +92,7 @@ def cross_check_day_files(krx: KrxSource, listed: KrxFrame, day: date, exchange:
         frame = krx.fetch(dataset, day, exchange)
         others[frame.origin] = {row[0] for row in frame.rows}
     subject = f"CD {day} {exchange}: the day's KRX files disagree"
-    overridden = listing_override(day, exchange)
+    overridden = _overridden(settings.listing_override, day, exchange)
     refuse_mismatch(
         subject,
         reference=(listed.origin, tickers),
@@ -96,14 +104,11 @@ def cross_check_day_files(krx: KrxSource, listed: KrxFrame, day: date, exchange:
     )
     if overridden and any(s != tickers for s in others.values()):
         log.warning(f"{subject}; accepted by {LISTING_OVERRIDE_VAR}")
-    return {
-        f"{dataset}_tickers": dg.MetadataValue.int(len(s))
-        for dataset, s in zip(CROSS_CHECKED, others.values())
-    }
+    return {f"{dataset}_tickers": len(s) for dataset, s in zip(CROSS_CHECKED, others.values())}
 
 
 def _next_trading_day(day: date) -> date | None:
-    from dag_cd.cd_calendar import daily_sessions
+    from dag_cd.lib.trading_calendar import daily_sessions
 
     return next((d for d in daily_sessions() if d > day), None)
 
@@ -128,7 +133,9 @@ def _confirmation(krx: KrxSource, day: date, exchange: str, delisted: Sequence[s
     return True, f"the next trading day's list {frame.origin} lacks them as well"
 
 
-def delisting_wave(tx: Tx, krx: KrxSource, listed: KrxFrame, day: date, exchange: str, log: Any) -> dict:
+def delisting_wave(
+    tx: Tx, krx: KrxSource, listed: KrxFrame, day: date, exchange: str, log: Any, settings: GuardSettings
+) -> dict:
     """Refuse a list that would delist more than the allowed share of the exchange in one day."""
     latest = tx.query("SELECT max(date) FROM stockcodename WHERE exchange = ?", (exchange,))[0][0]
     if latest is not None and str(latest)[:10] > day.isoformat():
@@ -141,12 +148,12 @@ def delisting_wave(tx: Tx, krx: KrxSource, listed: KrxFrame, day: date, exchange
         )
     }
     delisted = sorted(active - tickers)
-    share = max_delisting_share()
-    metadata = {"delistings_pending": dg.MetadataValue.int(len(delisted))}
+    share = settings.max_delisting_share
+    metadata: dict[str, Any] = {"delistings_pending": len(delisted)}
     if len(delisted) <= max(DELISTING_WAVE_FLOOR, share * len(active)):
         return metadata
     confirmed, why = _confirmation(krx, day, exchange, delisted)
-    overridden = listing_override(day, exchange)
+    overridden = _overridden(settings.listing_override, day, exchange)
     subject = (
         f"CD {day} {exchange}: the ticker list {listed.origin} ({len(tickers):,} tickers) would delist "
         f"{len(delisted):,} of the exchange's {len(active):,} active securities in one day "
@@ -165,7 +172,7 @@ def delisting_wave(tx: Tx, krx: KrxSource, listed: KrxFrame, day: date, exchange
         f"{day} {exchange}: a delisting wave of {len(delisted)} of {len(active)} securities accepted "
         f"({why if confirmed else f'by {LISTING_OVERRIDE_VAR}'})"
     )
-    metadata["delisting_wave_accepted"] = dg.MetadataValue.text(why if confirmed else LISTING_OVERRIDE_VAR)
+    metadata["delisting_wave_accepted"] = why if confirmed else LISTING_OVERRIDE_VAR
     return metadata
 
 
@@ -185,7 +192,9 @@ def record_loaded(backend: Backend, day: date, exchange: str, step: str, stamp) 
         tx.insert_rows(LEDGER, ("date", "exchange", "step", "updated_at"), [(day, exchange, step, stamp)])
 
 
-def require_day_loaded(backend: Backend, day: date, required: Mapping[str, Sequence[str]], log: Any) -> dict:
+def require_day_loaded(
+    backend: Backend, day: date, required: Mapping[str, Sequence[str]], log: Any, settings: GuardSettings
+) -> dict:
     """Refuse the day's gold unless every exchange's load steps (`required`: step → its required
     upstream steps) succeeded, in dependency order; returns metadata naming any accepted absence."""
     with backend.transaction() as tx:
@@ -210,7 +219,7 @@ def require_day_loaded(backend: Backend, day: date, required: Mapping[str, Seque
             )
         elif stale:
             problems[exchange] = f"is partly re-loaded: {'; '.join(stale[:3])}"
-    accepted = sorted(e for e in problems if _overridden(GOLD_ACCEPT_MISSING_VAR, day, e))
+    accepted = sorted(e for e in problems if _overridden(settings.gold_accept_missing, day, e))
     refused = {e: p for e, p in problems.items() if e not in accepted}
     if refused:
         names = ", ".join(refused)
@@ -223,4 +232,4 @@ def require_day_loaded(backend: Backend, day: date, required: Mapping[str, Seque
         )
     if accepted:
         log.warning(f"gold {day} runs without {', '.join(accepted)} ({GOLD_ACCEPT_MISSING_VAR})")
-    return {"exchanges_accepted_missing": dg.MetadataValue.text(", ".join(accepted))} if accepted else {}
+    return {"exchanges_accepted_missing": ", ".join(accepted)} if accepted else {}

@@ -3,22 +3,18 @@
 Both return `KrxFrame`s with English column names mapped from pykrx's Korean column names by
 name, never by position. The local implementation (the default) reads
 `<snapshot_dir>/<YYYYMMDD>/<MARKET>/{tickers,ohlcv,market_cap,fundamental}.csv`, the contract our
-acceptance checks use; bad input fails with the file, line and column.
+acceptance checks use; bad input fails with the file, line and column. The Dagster resources
+choosing between them when a run starts are in `dag_cd.defs.resources`.
 """
 
 from __future__ import annotations
 
 import csv
 import re
-import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-
-import dagster as dg
-from dag_shared.settings import env
-from pydantic import Field
 
 EXCHANGES = ("KOSPI", "KOSDAQ", "KONEX")
 SAMPLE_SNAPSHOT_DIR = Path(__file__).parent / "sample_krx"
@@ -139,65 +135,55 @@ class KrxSource(ABC):
     @abstractmethod
     def fetch(self, dataset: str, day: date, market: str) -> KrxFrame: ...
 
-
-class LocalKrxResource(dg.ConfigurableResource, KrxSource):
-    """KRX answers read from snapshot files; a missing file is an empty answer."""
-
-    snapshot_dir: str = Field(description="Folder of <YYYYMMDD>/<MARKET>/<dataset>.csv snapshots.")
-
-    def fetch(self, dataset: str, day: date, market: str) -> KrxFrame:
-        if market not in EXCHANGES:
-            raise ValueError(f"unknown market {market!r}")
-        path = Path(self.snapshot_dir) / day.strftime("%Y%m%d") / market / DATASETS[dataset][0]
-        if not path.is_file():
-            return KrxFrame(dataset, _expected_columns(dataset), origin=f"{path} (missing)")
-        return read_snapshot_csv(path, dataset)
+    def retries_may_help(self) -> bool:
+        """Whether a failed answer may succeed when asked again (live KRX), or never (files)."""
+        return False
 
 
-class PykrxResource(dg.ConfigurableResource, KrxSource):
-    """Live KRX through pykrx (imported lazily; it is heavy and logs in at import)."""
+def read_snapshot(snapshot_dir: str | Path, dataset: str, day: date, market: str) -> KrxFrame:
+    """One answer from a snapshot folder; a missing file is an empty answer."""
+    if market not in EXCHANGES:
+        raise ValueError(f"unknown market {market!r}")
+    path = Path(snapshot_dir) / day.strftime("%Y%m%d") / market / DATASETS[dataset][0]
+    if not path.is_file():
+        return KrxFrame(dataset, _expected_columns(dataset), origin=f"{path} (missing)")
+    return read_snapshot_csv(path, dataset)
 
-    krx_id: str | None = Field(default=None, description="KRX login id (KRX_ID).")
-    krx_pw: str | None = Field(default=None, description="KRX password (KRX_PW).")
-    pause_seconds: float = Field(default=0.3, description="Pause after each KRX request, to stay polite.")
 
-    def _stock(self):
-        import os
+def pykrx_stock(krx_id: str | None, krx_pw: str | None):
+    """pykrx's `stock` module, logged in with the given credentials (pykrx >= 1.2 reads them from
+    the environment when it is imported, so they are put there first)."""
+    import os
 
-        # pykrx >= 1.2 reads its credentials from the environment when it is imported.
-        if self.krx_id and self.krx_pw:
-            os.environ["KRX_ID"], os.environ["KRX_PW"] = self.krx_id, self.krx_pw
-        from pykrx import stock
+    if krx_id and krx_pw:
+        os.environ["KRX_ID"], os.environ["KRX_PW"] = krx_id, krx_pw
+    from pykrx import stock
 
-        return stock
+    return stock
 
-    def fetch(self, dataset: str, day: date, market: str) -> KrxFrame:
-        try:
-            return self._fetch(dataset, day, market)
-        finally:
-            time.sleep(self.pause_seconds)
 
-    def _fetch(self, dataset: str, day: date, market: str) -> KrxFrame:
-        if market not in EXCHANGES:
-            raise ValueError(f"unknown market {market!r}")
-        stock, ymd = self._stock(), day.strftime("%Y%m%d")
-        origin = f"pykrx {dataset} {ymd} {market}"
-        if dataset == "tickers":
-            tickers = stock.get_market_ticker_list(date=ymd, market=market)
-            # The same KRX answer carries each ticker's name of that day (ISU_ABBRV).
-            names = _ticker_names(ymd, market) or {t: stock.get_market_ticker_name(t) for t in tickers}
-            rows = [(normalise_ticker(t, origin), names[t]) for t in tickers]
-            return KrxFrame(dataset, _expected_columns(dataset), rows, origin)
-        getter = {
-            "ohlcv": stock.get_market_ohlcv,
-            "market_cap": stock.get_market_cap,
-            "fundamental": stock.get_market_fundamental,
-        }[dataset]
-        try:
-            df = getter(ymd, market=market)
-        except KeyError as error:  # pykrx indexes the columns of an empty KRX answer and fails
-            return KrxFrame(dataset, _expected_columns(dataset), origin=f"{origin} (empty answer: {error})")
-        return frame_from_pandas(df, dataset, origin)
+def fetch_pykrx(stock, dataset: str, day: date, market: str) -> KrxFrame:
+    """One live KRX answer through pykrx's `stock` module."""
+    if market not in EXCHANGES:
+        raise ValueError(f"unknown market {market!r}")
+    ymd = day.strftime("%Y%m%d")
+    origin = f"pykrx {dataset} {ymd} {market}"
+    if dataset == "tickers":
+        tickers = stock.get_market_ticker_list(date=ymd, market=market)
+        # The same KRX answer carries each ticker's name of that day (ISU_ABBRV).
+        names = _ticker_names(ymd, market) or {t: stock.get_market_ticker_name(t) for t in tickers}
+        rows = [(normalise_ticker(t, origin), names[t]) for t in tickers]
+        return KrxFrame(dataset, _expected_columns(dataset), rows, origin)
+    getter = {
+        "ohlcv": stock.get_market_ohlcv,
+        "market_cap": stock.get_market_cap,
+        "fundamental": stock.get_market_fundamental,
+    }[dataset]
+    try:
+        df = getter(ymd, market=market)
+    except KeyError as error:  # pykrx indexes the columns of an empty KRX answer and fails
+        return KrxFrame(dataset, _expected_columns(dataset), origin=f"{origin} (empty answer: {error})")
+    return frame_from_pandas(df, dataset, origin)
 
 
 def _ticker_names(ymd: str, market: str) -> dict[str, str]:
@@ -227,13 +213,3 @@ def frame_from_pandas(df, dataset: str, origin: str) -> KrxFrame:
             values.append(float(value) if mapping[korean] in FLOAT_COLUMNS else int(value))
         frame.rows.append(tuple(values))
     return frame
-
-
-def krx_resource() -> KrxSource:
-    """`cd_krx`: local snapshots unless CD_KRX_SOURCE=pykrx."""
-    source = (env("CD_KRX_SOURCE") or "local").lower()
-    if source == "pykrx":
-        return PykrxResource(krx_id=env("KRX_ID"), krx_pw=env("KRX_PW"))
-    if source != "local":
-        raise ValueError(f"CD_KRX_SOURCE must be 'local' or 'pykrx', not {source!r}")
-    return LocalKrxResource(snapshot_dir=env("CD_KRX_SNAPSHOT_DIR") or str(SAMPLE_SNAPSHOT_DIR))

@@ -1,4 +1,5 @@
-"""Postgres ↔ Turso parity: every mirrored table compared row by row, and the asset check on it.
+"""Postgres ↔ Turso parity: every mirrored table compared row by row (the asset check on it is
+`dag_cd.defs.cd_turso_matches_postgres`).
 
 Values are normalised per sink's documented storage (dates: `date` vs `YYYY-MM-DD` text; ids:
 `uuid` vs text; floats compared to 9 significant digits). Wall-clock stamps are not compared.
@@ -10,10 +11,8 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-import dagster as dg
-
-from dag_cd.cd_backend import Backend
-from dag_cd.cd_schema import TABLES, VOLATILE_COLUMNS, quote
+from dag_cd.lib.backend import Backend
+from dag_cd.lib.schema import TABLES, VOLATILE_COLUMNS, quote
 
 
 def _normalise(value: Any) -> Any:
@@ -32,8 +31,9 @@ def table_rows(backend: Backend, table: str) -> list[tuple]:
     spec = TABLES[table]
     columns = [c for c in spec.column_names if c not in VOLATILE_COLUMNS]
     with backend.transaction() as tx:
-        rows = tx.query(f"SELECT {', '.join(map(quote, columns))} FROM {table} "
-                        f"ORDER BY {', '.join(map(quote, spec.key))}")
+        rows = tx.query(
+            f"SELECT {', '.join(map(quote, columns))} FROM {table} ORDER BY {', '.join(map(quote, spec.key))}"
+        )
     return [tuple(_normalise(v) for v in row) for row in rows]
 
 
@@ -47,33 +47,11 @@ def compare_sinks(postgres: Backend, turso: Backend) -> dict[str, dict[str, Any]
         left, right = table_rows(postgres, table), table_rows(turso, table)
         only_left = sorted(set(left) - set(right), key=repr)
         only_right = sorted(set(right) - set(left), key=repr)
-        report[table] = {"postgres_rows": len(left), "turso_rows": len(right),
-                         "only_in_postgres": only_left[:5], "only_in_turso": only_right[:5],
-                         "differences": len(only_left) + len(only_right)}
+        report[table] = {
+            "postgres_rows": len(left),
+            "turso_rows": len(right),
+            "only_in_postgres": only_left[:5],
+            "only_in_turso": only_right[:5],
+            "differences": len(only_left) + len(only_right),
+        }
     return report
-
-
-@dg.asset_check(
-    asset="cd_update_rank_to_security_turso",
-    name="cd_turso_matches_postgres",
-    description="Every table mirrored to Turso equals its Postgres table row by row.",
-    required_resource_keys={"cd_postgres", "cd_turso"},
-)
-def cd_turso_matches_postgres(context) -> dg.AssetCheckResult:
-    from dag_cd.cd_backend import PostgresBackend, TursoBackend
-
-    return parity_result(PostgresBackend(context.resources.cd_postgres), TursoBackend(context.resources.cd_turso))
-
-
-def parity_result(postgres: Backend, turso: Backend) -> dg.AssetCheckResult:
-    report = compare_sinks(postgres, turso)
-    differing = {t: r for t, r in report.items() if r["differences"]}
-    return dg.AssetCheckResult(
-        passed=not differing,
-        metadata={
-            "tables_compared": dg.MetadataValue.int(len(report)),
-            "tables_differing": dg.MetadataValue.text(", ".join(differing) or "none"),
-            "report": dg.MetadataValue.json({t: {k: (v if isinstance(v, int) else [list(map(str, r)) for r in v])
-                                                 for k, v in r.items()} for t, r in report.items()}),
-        },
-    )

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dag_cd.lib.results import ColumnSchema
+
 METRICS = ("marketcap", "bps", "per", "pbr", "eps", "div", "dps")
 
 # logical type -> (postgres, sqlite)
@@ -21,7 +23,10 @@ _TYPES = {
     "bigint": ("bigint", "INTEGER"),
     "int": ("integer", "INTEGER"),
     "float": ("double precision", "REAL"),
-    "metric": ("metric_type", "TEXT CHECK (metric_type IN ({}))".format(", ".join(f"'{m}'" for m in METRICS))),
+    "metric": (
+        "metric_type",
+        "TEXT CHECK (metric_type IN ({}))".format(", ".join(f"'{m}'" for m in METRICS)),
+    ),
 }
 
 
@@ -125,13 +130,13 @@ def ddl(dialect: str) -> list[str]:
         statements.append(f"CREATE TABLE IF NOT EXISTS {table.name} ({', '.join(parts)})")
         for cols in table.indexes:
             index = f"{table.name}_{'_'.join(cols)}_idx"
-            statements.append(f"CREATE INDEX IF NOT EXISTS {index} ON {table.name} ({', '.join(map(quote, cols))})")
+            statements.append(
+                f"CREATE INDEX IF NOT EXISTS {index} ON {table.name} ({', '.join(map(quote, cols))})"
+            )
     return statements
 
 
-def column_schema_of(table: str):
-    """`dagster/column_schema` of a warehouse table (Postgres types)."""
-    from dag_shared.metadata import column_schema
-
+def columns_of(table: str) -> ColumnSchema:
+    """The column schema of a warehouse table, in Postgres types."""
     spec = TABLES[table]
-    return column_schema(spec.column_names, [_TYPES[t][0] for t in spec.types()])
+    return ColumnSchema(tuple(spec.column_names), tuple(_TYPES[t][0] for t in spec.types()))

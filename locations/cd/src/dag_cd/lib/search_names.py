@@ -16,11 +16,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-import dagster as dg
-
-from dag_cd.cd_backend import Backend
-from dag_cd.cd_names import eng2kor, has_hangul, has_latin, keyboard2kor, kor2keyboard
-from dag_cd.cd_steps_listing import StepResult
+from dag_cd.lib.backend import Backend
+from dag_cd.lib.names import eng2kor, has_hangul, has_latin, keyboard2kor, kor2keyboard
+from dag_cd.lib.results import StepResult
 
 _SCOPE = (
     "SELECT DISTINCT c.company_id FROM company c JOIN security s ON s.company_id = c.company_id "
@@ -88,7 +86,7 @@ def _spelled(companies: list[tuple], origin: str) -> Spelled:
 def _report_skipped(metadata: dict, log: Any, step: str, *spellings: Spelled) -> dict:
     """`names_skipped` in the metadata, and a warning naming the first few."""
     skipped = [s for spelled in spellings for s in spelled.skipped]
-    metadata["names_skipped"] = dg.MetadataValue.int(len(skipped))
+    metadata["names_skipped"] = len(skipped)
     if skipped:
         examples = "; ".join(f"{name!r} ({error})" for name, error in skipped[:_EXAMPLES])
         log.warning(f"{step}: {len(skipped)} names could not be spelled and were skipped, e.g. {examples}")
@@ -100,7 +98,7 @@ def _metadata(tx, table: str, exchange: str, origins: tuple[str, ...], written: 
     where = f"company_id IN ({_SCOPE})" + (f" AND origin IN ({marks})" if table == "search_name" else "")
     params = (exchange, *origins) if table == "search_name" else (exchange,)
     metadata = tx.metadata(table, where, params, "company_name, value")
-    metadata["rows_written"] = dg.MetadataValue.int(written)
+    metadata["rows_written"] = written
     return metadata
 
 

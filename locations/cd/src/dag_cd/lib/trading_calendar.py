@@ -1,8 +1,9 @@
-"""The KRX trading calendar (exchange-calendars' XKRX) and the CD partitions built on it.
+"""The KRX trading calendar (exchange-calendars' XKRX); `dag_cd.defs.partitions` builds the CD
+partitions on it.
 
 exchange-calendars takes seconds to import, too slow for loading definitions, so the XKRX
 sessions from the fixed start date are bundled in `xkrx_sessions.txt` (written by
-`python -m dag_cd.cd_calendar`, and checked against the library by a test). Only when the bundled
+`python -m dag_cd.lib.trading_calendar`, and checked against the library by a test). Only when the bundled
 list ends within a month of today is the library asked at load time.
 """
 
@@ -11,10 +12,6 @@ from __future__ import annotations
 import functools
 from datetime import date, timedelta
 from pathlib import Path
-
-import dagster as dg
-
-from dag_cd.cd_krx import EXCHANGES
 
 DAILY_START = date(2024, 1, 2)  # first KRX session of 2024: the daily partitions' fixed start
 KONEX_START = date(2013, 7, 1)
@@ -54,21 +51,6 @@ def month_end_sessions(first_year: int, last_day: date) -> list[date]:
     for day in sessions:
         by_month[(day.year, day.month)] = day
     return sorted(d for d in by_month.values() if d <= last_day)
-
-
-day_partitions = dg.StaticPartitionsDefinition([d.isoformat() for d in daily_sessions()])
-exchange_partitions = dg.StaticPartitionsDefinition(list(EXCHANGES))
-day_exchange_partitions = dg.MultiPartitionsDefinition(
-    {"date": day_partitions, "exchange": exchange_partitions}
-)
-
-
-def partition_day_exchange(context: dg.AssetExecutionContext) -> tuple[date, str]:
-    key = context.partition_key
-    if not isinstance(key, dg.MultiPartitionKey):  # a run launched with only the `dagster/partition` tag
-        key = day_exchange_partitions.get_partition_key_from_str(key)
-    keys = key.keys_by_dimension
-    return date.fromisoformat(keys["date"]), keys["exchange"]
 
 
 if __name__ == "__main__":

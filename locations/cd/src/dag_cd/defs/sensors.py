@@ -1,0 +1,22 @@
+"""The sensor that runs each trading day's gold steps once, after all three exchanges.
+
+The day-only gold steps carry an eager automation condition: this sensor requests them for a day
+once every exchange partition of that day is in, and never while one is still running, so they
+run once per day instead of once per exchange. However a gold run is started, its steps refuse to
+run unless every exchange of the day loaded successfully (`dag_cd.lib.guards.require_day_loaded`),
+naming the exchange(s) that did not.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from dag_cd.defs.cd_daily.factory import POSTGRES_SINK, TURSO_SINK, daily_selection
+from dag_cd.defs.cd_daily.steps import DAY
+
+cd_gold_automation_sensor = dg.AutomationConditionSensorDefinition(
+    "cd_gold_automation_sensor",
+    target=daily_selection(POSTGRES_SINK, DAY) | daily_selection(TURSO_SINK, DAY),
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Runs each trading day's gold steps once all three exchange partitions are in.",
+)
