@@ -94,8 +94,16 @@ class NpsSourceResource(dg.ConfigurableResource):
     )
 
     def settings(self) -> NpsSource:
-        """The settings of this run: the fields set, the environment (read now) for the others."""
+        """The settings of this run: the fields set, the environment (read now) for the others.
 
+        A malformed variable fails the step without retries (a retry would read the same value).
+        """
+        try:
+            return self._resolve()
+        except ValueError as error:
+            raise dg.Failure(description=str(error), allow_retries=False) from None
+
+    def _resolve(self) -> NpsSource:
         def pick(value, resolve):
             return value if value is not None else resolve()
 
