@@ -17,5 +17,16 @@ def ensure_cd_environment(script: str) -> None:
     except ImportError:
         root = Path(__file__).resolve().parents[1]
         uv = str(root / "scripts" / "uv.sh")
-        os.execv(uv, [uv, "run", "--frozen", "--project", str(root / "locations" / "cd"), "python",
-                      str(Path(script).resolve()), *sys.argv[1:]])
+        os.execv(
+            uv,
+            [
+                uv,
+                "run",
+                "--frozen",
+                "--project",
+                str(root / "locations" / "cd"),
+                "python",
+                str(Path(script).resolve()),
+                *sys.argv[1:],
+            ],
+        )
