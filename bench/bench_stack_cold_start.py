@@ -24,7 +24,7 @@ from dag_platform.graphql import DagsterGraphQL
 from dag_platform_testing.stack_harness import RunningStack, resident_memory
 
 ROOT = Path(__file__).resolve().parents[1]
-LOCATIONS = ("cd", "ds", "is", "ss", "nps")
+from dag_shared.locations import LOCATIONS
 
 
 def process_tree(pid: int) -> list[psutil.Process]:
