@@ -19,12 +19,12 @@ from pathlib import Path
 
 import psutil
 from dag_shared.embedded_postgres import free_port
+from dag_shared.locations import LOCATIONS
 
 from dag_platform.graphql import DagsterGraphQL
 from dag_platform_testing.stack_harness import RunningStack, resident_memory
 
 ROOT = Path(__file__).resolve().parents[1]
-from dag_shared.locations import LOCATIONS
 
 
 def process_tree(pid: int) -> list[psutil.Process]:
