@@ -14,8 +14,8 @@ dev: sync
 
 ## Create or update every environment from its lock file.
 sync:
-	@$(UV) sync --frozen --quiet
-	@for loc in $(LOCATIONS); do $(UV) sync --frozen --quiet --project locations/$$loc || exit 1; done
+	@$(UV) sync --frozen --quiet --compile-bytecode
+	@for loc in $(LOCATIONS); do $(UV) sync --frozen --quiet --compile-bytecode --project locations/$$loc || exit 1; done
 
 ## Lint and format check, every location's suite in its own environment, then the platform suite.
 test: sync

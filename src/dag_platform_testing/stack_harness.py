@@ -43,7 +43,11 @@ def copy_repository(source: Path, target: Path, locations: tuple[str, ...] = LOC
             shutil.copy2(origin, destination)
     uv = shutil.which("uv") or str(source / "scripts" / "uv.sh")
     for project in [target, *(target / "locations" / name for name in locations)]:
-        subprocess.run([uv, "sync", "--frozen", "--quiet", "--project", str(project)], check=True, cwd=target)
+        subprocess.run(
+            [uv, "sync", "--frozen", "--quiet", "--compile-bytecode", "--project", str(project)],
+            check=True,
+            cwd=target,
+        )
     return target
 
 
