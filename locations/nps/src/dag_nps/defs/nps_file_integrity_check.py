@@ -71,11 +71,10 @@ def nps_file_integrity_check(
     description="Every landed file of the checked months still matches its ledger row and passes validation.",
 )
 def nps_files_intact(nps_duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    from dag_nps.lib.silver import table_exists
+
     with nps_duckdb.get_connection() as duck:
-        exists = duck.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [INTEGRITY_TABLE]
-        ).fetchone()[0]
-        if not exists:
+        if not table_exists(duck, INTEGRITY_TABLE):
             return dg.AssetCheckResult(passed=False, description="no integrity check has run")
         bad = duck.execute(
             f"SELECT release_key, reason FROM {INTEGRITY_TABLE} WHERE NOT is_valid ORDER BY 1"

@@ -122,14 +122,11 @@ def nps_his_digest(
 def nps_quarantine_below_threshold(
     nps_duckdb: DuckDBResource, nps_source: NpsSourceResource
 ) -> dg.AssetCheckResult:
-    from dag_nps.lib.silver import FILES_TABLE
+    from dag_nps.lib.silver import FILES_TABLE, table_exists
 
     max_ratio = nps_source.settings().quarantine_max_ratio
     with nps_duckdb.get_connection() as duck:
-        exists = duck.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [FILES_TABLE]
-        ).fetchone()[0]
-        if not exists:
+        if not table_exists(duck, FILES_TABLE):
             return dg.AssetCheckResult(passed=False, description="nothing digested yet")
         rows = duck.execute(
             f"SELECT data_month, rows_read, rows_quarantined FROM {FILES_TABLE} ORDER BY data_month"

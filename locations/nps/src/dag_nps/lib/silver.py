@@ -84,11 +84,15 @@ def silver_month_counts(conn: Any) -> dict[str, int]:
     )
 
 
+def table_exists(conn: Any, name: str) -> bool:
+    """Whether the DuckDB file has a table (or view) of that name."""
+    query = "SELECT count(*) FROM information_schema.tables WHERE table_name = ?"
+    return conn.execute(query, [name]).fetchone()[0] > 0
+
+
 def loaded_month_counts(conn: Any) -> dict[str, int]:
     """Rows kept per digested month, from the statistics table (no scan of the silver rows)."""
-    if not conn.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [FILES_TABLE]
-    ).fetchone()[0]:
+    if not table_exists(conn, FILES_TABLE):
         return {}
     return dict(conn.execute(f"SELECT data_month, rows_kept FROM {FILES_TABLE}").fetchall())
 
