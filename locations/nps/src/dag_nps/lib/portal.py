@@ -203,14 +203,7 @@ class PortalClient:
         self.close()
 
     def _get(self, path: str, params: dict | None = None):
-        from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponential
-
-        @retry(
-            retry=retry_if_exception(_is_transient),
-            stop=stop_after_attempt(3),
-            wait=wait_exponential(multiplier=0.5, max=5),
-            reraise=True,
-        )
+        @_retry_transient
         def fetch():
             response = self._client.get(path, params=params)
             response.raise_for_status()
@@ -256,14 +249,7 @@ class PortalClient:
         self._stream(attachment, target)
 
     def _stream(self, attachment: str, target: Path) -> None:
-        from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponential
-
-        @retry(
-            retry=retry_if_exception(_is_transient),
-            stop=stop_after_attempt(3),
-            wait=wait_exponential(multiplier=0.5, max=5),
-            reraise=True,
-        )
+        @_retry_transient
         def fetch():
             with self._client.stream(
                 "GET", "/cmm/cmm/fileDownload.do", params={"atchFileId": attachment}
@@ -274,6 +260,18 @@ class PortalClient:
                         handle.write(chunk)
 
         fetch()
+
+
+def _retry_transient(fetch):
+    """`fetch` tried up to three times while it fails with a transient error (backoff 0.5 s to 5 s)."""
+    from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponential
+
+    return retry(
+        retry=retry_if_exception(_is_transient),
+        stop=stop_after_attempt(3),
+        wait=wait_exponential(multiplier=0.5, max=5),
+        reraise=True,
+    )(fetch)
 
 
 def _is_transient(error: BaseException) -> bool:
