@@ -73,6 +73,13 @@ def failure(result) -> str:
     return f"{event.step_key}: {data.message}"
 
 
+def refusal(month, resources, assets=MONTH_ASSETS) -> str:
+    """Run the month, which must fail, and return the failure (`step: message`)."""
+    result = run_month(month, resources, assets=assets)
+    assert not result.success
+    return failure(result)
+
+
 def materialized(result, asset: str):
     (event,) = [e for e in result.get_asset_materialization_events() if e.asset_key.path[-1] == asset]
     return {key: value.value for key, value in event.materialization.metadata.items()}
@@ -81,9 +88,7 @@ def materialized(result, asset: str):
 def test_a_file_of_the_wrong_month_under_the_right_name_is_refused_and_the_month_stays(loaded):
     before_pension, before_silver = pension(loaded), silver()
     publish(loaded, wrong_month_under_april_name())
-    result = run_month("2022-04", loaded["resources"])
-    assert not result.success
-    message = failure(result)
+    message = refusal("2022-04", loaded["resources"])
     assert message.startswith("nps_his_digest")
     assert APRIL_RELEASE in message
     assert "2,499 of 2,500 rows belong to 2022-03, only 1 to 2022-04" in message
@@ -94,9 +99,7 @@ def test_a_file_of_the_wrong_month_under_the_right_name_is_refused_and_the_month
 def test_a_file_cut_at_a_line_boundary_is_refused_and_the_month_stays(loaded):
     before_pension, before_silver = pension(loaded), silver()
     publish(loaded, april_cut_at_line_boundary())
-    result = run_month("2022-04", loaded["resources"])
-    assert not result.success
-    message = failure(result)
+    message = refusal("2022-04", loaded["resources"])
     assert APRIL_RELEASE in message
     assert "1,000 rows would replace 2,500 (40.0%, below the allowed 90%)" in message
     assert '"allow_shrink": true' in message, "the refusal says how to load a real drop"
@@ -107,10 +110,9 @@ def test_a_file_cut_at_a_line_boundary_is_refused_and_the_month_stays(loaded):
 def test_a_cut_file_of_a_month_not_loaded_yet_is_compared_with_the_nearest_loaded_month(loaded):
     may_cut = april_cut_at_line_boundary().replace(b"\r\n2022-04,", b"\r\n2022-05,")
     publish(loaded, may_cut, name=APRIL_RELEASE.replace("20220516", "20220617"))
-    result = run_month("2022-05", loaded["resources"])
-    assert not result.success
-    assert "1,000 rows would replace 2,500" in failure(result)
-    assert "compared with 2022-04, the nearest loaded month" in failure(result)
+    message = refusal("2022-05", loaded["resources"])
+    assert "1,000 rows would replace 2,500" in message
+    assert "compared with 2022-04, the nearest loaded month" in message
     assert silver("2022-05") == []
 
 
@@ -132,9 +134,7 @@ def test_the_postgres_load_refuses_a_shrunken_silver_month_by_itself(loaded):
         duck.execute(
             "DELETE FROM nps_pension_silver WHERE data_created_ym = DATE '2022-04-01' AND source_line > 1001"
         )
-    result = run_month("2022-04", loaded["resources"], assets=[nps_his_postgres_append])
-    assert not result.success
-    message = failure(result)
+    message = refusal("2022-04", loaded["resources"], assets=[nps_his_postgres_append])
     assert "into public.pension: 1,000 rows would replace 2,500" in message and APRIL_RELEASE in message
     assert pension(loaded) == before
 
@@ -171,9 +171,7 @@ def test_a_corrected_file_of_the_same_name_and_size_is_landed_again_and_said_so(
 def test_a_file_of_another_month_under_a_name_known_for_this_month_fails_the_download(loaded):
     before_pension, before_silver = pension(loaded), silver()
     publish(loaded, march_under_april_name())
-    result = run_month("2022-04", loaded["resources"])
-    assert not result.success
-    message = failure(result)
+    message = refusal("2022-04", loaded["resources"])
     assert message.startswith("nps_his_download")
     assert APRIL_RELEASE in message
     assert "landed as data month 2022-04" in message and "now under it is data month 2022-03" in message
