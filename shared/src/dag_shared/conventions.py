@@ -163,21 +163,13 @@ def _job_violations(location: str, defs: dg.Definitions) -> Iterable[Violation]:
                     "job selection resolves to at least one asset",
                     "selects nothing",
                 )
-    for schedule in defs.schedules or []:
-        for target_job in _target_job_names(schedule):
+    triggers = [("schedule", s) for s in defs.schedules or []] + [("sensor", s) for s in defs.sensors or []]
+    for kind, trigger in triggers:
+        for target_job in _target_job_names(trigger):
             if target_job not in job_names:
                 yield Violation(
                     location,
-                    f"schedule {schedule.name}",
-                    "targets a registered job",
-                    f"'{target_job}' is not registered",
-                )
-    for sensor in defs.sensors or []:
-        for target_job in _target_job_names(sensor):
-            if target_job not in job_names:
-                yield Violation(
-                    location,
-                    f"sensor {sensor.name}",
+                    f"{kind} {trigger.name}",
                     "targets a registered job",
                     f"'{target_job}' is not registered",
                 )
