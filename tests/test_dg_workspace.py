@@ -21,15 +21,19 @@ def _without_instance_settings() -> dict[str, str]:
     return environment
 
 
-def test_dg_check_defs_from_the_root_loads_every_location_in_its_own_environment():
-    result = subprocess.run(
+def _dg_check_defs(workspace: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         [str(DG), "check", "defs"],
-        cwd=ROOT,
+        cwd=workspace,
         capture_output=True,
         text=True,
         check=False,
         env=_without_instance_settings(),
     )
+
+
+def test_dg_check_defs_from_the_root_loads_every_location_in_its_own_environment():
+    result = _dg_check_defs(ROOT)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "All definitions loaded successfully" in result.stdout + result.stderr
 
@@ -44,14 +48,7 @@ def test_dg_check_defs_fails_naming_a_location_that_cannot_import(tmp_path):
     )
     definitions = copy / "locations" / "ss" / "src" / "dag_ss" / "definitions.py"
     definitions.write_text(definitions.read_text() + "\nimport dag_ss.a_module_that_does_not_exist\n")
-    result = subprocess.run(
-        [str(DG), "check", "defs"],
-        cwd=copy,
-        capture_output=True,
-        text=True,
-        check=False,
-        env=_without_instance_settings(),
-    )
+    result = _dg_check_defs(copy)
     assert result.returncode != 0
     assert "a_module_that_does_not_exist" in result.stdout + result.stderr
 
