@@ -207,16 +207,16 @@ def test_a_missing_or_abnormally_short_ticker_list_fails_instead_of_delisting(
     assert query(res, "SELECT count(*) FROM security WHERE delisting_date IS NULL") == [(60,)]
 
 
-def test_partly_zero_prices_on_a_trading_day_fail_naming_the_file_and_lines(postgres_url, data_dir, tmp_path):
-    write_day(
-        tmp_path,
-        "2024-01-02",
-        "KOSPI",
-        [("000010", "알파", 1000, 100), ("000020", "베타", 2000, 100)],
-        zero_price_tickers=("000020",),
-    )
+def _load_a_kospi_day_spoiling_000020(postgres_url, data_dir, tmp_path, flaw: str):
+    """2024-01-02 KOSPI with two tickers, 000020 spoiled by `write_day`'s `flaw`, loaded (it may fail)."""
+    rows = [("000010", "알파", 1000, 100), ("000020", "베타", 2000, 100)]
+    write_day(tmp_path, "2024-01-02", "KOSPI", rows, **{flaw: ("000020",)})
     res = resources(postgres_url, data_dir, tmp_path)
-    result = materialize_exchange("postgres", res, "2024-01-02", "KOSPI", raise_on_error=False)
+    return res, materialize_exchange("postgres", res, "2024-01-02", "KOSPI", raise_on_error=False)
+
+
+def test_partly_zero_prices_on_a_trading_day_fail_naming_the_file_and_lines(postgres_url, data_dir, tmp_path):
+    res, result = _load_a_kospi_day_spoiling_000020(postgres_url, data_dir, tmp_path, "zero_price_tickers")
     assert any("ohlcv.csv" in m and "line 3 (000020)" in m for m in failure_messages(result))
     assert query(res, "SELECT count(*) FROM price") == [(0,)]
 
@@ -249,15 +249,7 @@ def test_rank_ties_get_dense_unique_ranks_broken_by_ticker(postgres_url, data_di
 
 
 def test_negative_prices_fail_the_no_negative_check(postgres_url, data_dir, tmp_path):
-    write_day(
-        tmp_path,
-        "2024-01-02",
-        "KOSPI",
-        [("000010", "알파", 1000, 100), ("000020", "베타", 2000, 100)],
-        negative=("000020",),
-    )
-    res = resources(postgres_url, data_dir, tmp_path)
-    result = materialize_exchange("postgres", res, "2024-01-02", "KOSPI", raise_on_error=False)
+    _, result = _load_a_kospi_day_spoiling_000020(postgres_url, data_dir, tmp_path, "negative")
     checks = {(c.asset_key.path[0], c.check_name): c.passed for c in result.get_asset_check_evaluations()}
     assert checks[("cd_digest_price", "no_negative_price_values")] is False
     assert checks[("cd_digest_marketcaps", "no_negative_marketcap_values")] is False
