@@ -4,6 +4,8 @@ Postgres database and libsql file, and a helper that materializes whole trading 
 from __future__ import annotations
 
 import csv
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -24,6 +26,15 @@ HEADERS = {
     "market_cap.csv": ["티커", "종가", "시가총액", "거래량", "거래대금", "상장주식수"],
     "fundamental.csv": ["티커", "BPS", "PER", "PBR", "EPS", "DIV", "DPS"],
 }
+
+
+def imported_by_the_definitions(modules: tuple[str, ...]) -> str:
+    """Which of `modules` a fresh interpreter holds after loading the location's definitions (comma-separated)."""
+    code = (
+        "import sys, dag_cd.definitions as d; d.defs.get_repository_def(); "
+        f"print(','.join(m for m in {modules!r} if m in sys.modules))"
+    )
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
 
 
 def _write(path: Path, header: list[str], rows: list[tuple]) -> None:

@@ -1,11 +1,8 @@
 """The `cd` location: loads fast without heavy imports, follows the conventions, and the documented
 acceptance commands (group CD per day and exchange, then the day's gold steps) load a day."""
 
-import subprocess
-import sys
-
 import dagster as dg
-from cd_support import query
+from cd_support import imported_by_the_definitions, query
 from dag_shared.conventions import check_location
 
 HEAVY = ("pykrx", "exchange_calendars", "pandas", "psycopg", "libsql_experimental", "duckdb", "polars")
@@ -18,11 +15,7 @@ def test_definitions_load_and_follow_the_conventions():
 
 
 def test_definitions_load_without_importing_heavy_libraries():
-    code = (
-        "import sys, dag_cd.definitions as d; d.defs.get_repository_def(); "
-        f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
-    )
-    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    loaded = imported_by_the_definitions(HEAVY)
     assert loaded.strip() == ""
 
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import dagster as dg
+from cd_support import imported_by_the_definitions
 from dag_cd.lib.krx import SAMPLE_SNAPSHOT_DIR
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "dag_cd"
@@ -29,12 +30,8 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
-def test_loading_the_definitions_imports_no_heavy_library():
-    code = (
-        "import sys, dag_cd.definitions as d; d.defs.get_repository_def(); "
-        f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
-    )
-    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+def test_loading_the_imported_by_the_definitionss_no_heavy_library():
+    loaded = imported_by_the_definitions(HEAVY)
     assert loaded.strip() == ""
 
 
