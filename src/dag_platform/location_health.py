@@ -63,7 +63,10 @@ class LocationHealthWatch:
         if pid is None:  # down, waiting for its restart, or given up: the supervisor's business
             return
         if pid != state.pid:
-            self._states[name] = state = _LocationState(pid=pid, restarted=state.pid is not None)
+            # The first process seen is the one the stack's start-up saw loaded: it has answered. A
+            # restarted one is still starting until it answers.
+            first = state.pid is None
+            self._states[name] = state = _LocationState(pid=pid, answered=first, restarted=not first)
         if answers_ping(host, port):
             if state.failing_since is not None:
                 log.info(f"{name}: definitions server answers again")
@@ -83,11 +86,19 @@ class LocationHealthWatch:
             f"{time.monotonic() - state.failing_since:.1f}s; reloading the location"
         )
         # The code server starts the new definitions server before it shuts the old one down, which
-        # fails for a dead one: the mutation then reports an error although the location is back,
-        # and the webserver picks the new server up through its own watch.
-        if self.reload(name) or answers_ping(host, port):
+        # fails for a dead one: the mutation then reports an error although the new server runs, and
+        # the webserver keeps that error until the location is reloaded once more.
+        reloaded = self.reload(name)
+        if not reloaded and answers_ping(host, port):
+            reloaded = self.is_usable(name) or self.reload(name)
+        if reloaded:
             log.info(
                 f"{name}: reloaded, {time.monotonic() - state.failing_since:.1f}s after it stopped answering"
+            )
+            state.failures, state.failing_since, state.restarted = 0, None, False
+        elif answers_ping(host, port):
+            log.warning(
+                f"{name}: definitions server answers but the webserver has not taken it up; next check"
             )
             state.failures, state.failing_since, state.restarted = 0, None, True
         else:
