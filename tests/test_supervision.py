@@ -122,6 +122,8 @@ def stack():
     running.start()
     try:
         running.wait_until_loaded()
+        # Supervision (and the daemon) start once the launcher reports the platform ready.
+        _wait(lambda: "platform ready" in running.output(), 60, "the stack never reported ready", running)
         yield running
     finally:
         running.stop()
@@ -229,6 +231,8 @@ def test_a_killed_embedded_postgres_is_started_again_and_runs_answer(stack):
 
     _wait(runs_answer, 60, "runs did not answer after the restart", stack)
     print(f"\nruns answer {time.monotonic() - killed_at:.1f}s after kill -9 of the embedded postmaster")
+    # The launcher logs the restart once the server accepts connections, which may follow the first answer.
+    _wait(lambda: "embedded PostgreSQL restarted" in stack.output(), 30, "no restart was logged", stack)
     output = stack.output()
     assert "embedded PostgreSQL is down" in output and "embedded PostgreSQL restarted" in output
     assert {name: stack.role_pids().get(name) for name in LOCATIONS} == {
