@@ -43,17 +43,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        data_dir = Path(tmp) / "data"
-        data_dir.mkdir()
-        stack = RunningStack(root=ROOT, data_dir=data_dir, extra_env={"DAGSTER_POSTGRES_URL": ""})
-        stack.start()
-        try:
-            stack.wait_until_loaded(timeout=300)
+        stack = RunningStack(root=ROOT, data_dir=Path(tmp) / "data", extra_env={"DAGSTER_POSTGRES_URL": ""})
+        with stack.loaded(timeout=300):
             time.sleep(3)
             real = time_reloads(stack, args.location, args.repeat)
             baseline = time_reloads(stack, args.baseline_location, args.repeat)
-        finally:
-            stack.stop()
     print(
         f"reload {args.location:<4} median {statistics.median(real):.2f}s  (min {min(real):.2f}, max {max(real):.2f})  target ≤ 3.5 s"
     )

@@ -18,7 +18,7 @@ import pytest
 from dag_shared.embedded_postgres import drop_database, ensure_database
 from dag_shared.settings import LOCATIONS, env, repository_root
 
-from dag_platform_testing.stack_harness import RunningStack, copy_repository
+from dag_platform_testing.stack_harness import RunningStack, copy_repository, embedded_postgres_env
 
 
 @pytest.fixture(scope="module")
@@ -54,19 +54,14 @@ def stack(request, repository_copy, scratch):
             pytest.skip("DAG_TEST_POSTGRES_URL is not set: only the embedded default is exercised")
         extra_env = _external_databases(server_url)
     else:
-        extra_env = {
-            name: "" for name in ["DAGSTER_POSTGRES_URL", *(f"{l.upper()}_POSTGRES_URL" for l in LOCATIONS)]
-        }
+        extra_env = embedded_postgres_env()
     running = RunningStack(
         root=repository_copy, data_dir=scratch / request.param / "data", extra_env=extra_env
     )
-    running.data_dir.mkdir(parents=True)
-    running.start()
     try:
-        running.wait_until_loaded()
-        yield running
+        with running.loaded():
+            yield running
     finally:
-        running.stop()
         if request.param == "configured":
             for url in extra_env.values():
                 drop_database(env("DAG_TEST_POSTGRES_URL"), url.rsplit("/", 1)[-1])

@@ -24,7 +24,7 @@ from dag_shared.settings import LOCATIONS, repository_root
 from dag_platform.processes import ManagedProcess
 from dag_platform.restart_policy import RestartBudget, RestartPolicy
 from dag_platform.supervisor import Supervisor
-from dag_platform_testing.stack_harness import RunningStack, copy_repository
+from dag_platform_testing.stack_harness import RunningStack, copy_repository, embedded_postgres_env
 
 PLAN_QUERY = """
 query Plan($location: String!, $job: String!) {
@@ -105,10 +105,7 @@ def test_a_process_that_ran_long_enough_starts_again_from_the_first_attempt():
 def stack():
     scratch = Path(tempfile.mkdtemp(prefix="dag-supervision-test-"))
     scratch.chmod(0o755)  # the embedded PostgreSQL runs as another user when the tests run as root
-    extra_env = {
-        name: "" for name in ["DAGSTER_POSTGRES_URL", *(f"{l.upper()}_POSTGRES_URL" for l in LOCATIONS)]
-    }
-    extra_env |= {
+    extra_env = embedded_postgres_env() | {
         "DAG_HEALTH_INTERVAL_SECONDS": "1",
         "DAG_SUPERVISE_BACKOFF_SECONDS": "0.5",
         "DAG_SUPERVISE_MAX_RESTARTS": "3",
@@ -118,15 +115,12 @@ def stack():
         data_dir=scratch / "data",
         extra_env=extra_env,
     )
-    running.data_dir.mkdir(parents=True)
-    running.start()
     try:
-        running.wait_until_loaded()
-        # Supervision (and the daemon) start once the launcher reports the platform ready.
-        _wait(lambda: "platform ready" in running.output(), 60, "the stack never reported ready", running)
-        yield running
+        with running.loaded():
+            # Supervision (and the daemon) start once the launcher reports the platform ready.
+            _wait(lambda: "platform ready" in running.output(), 60, "the stack never reported ready", running)
+            yield running
     finally:
-        running.stop()
         shutil.rmtree(scratch, ignore_errors=True)
 
 

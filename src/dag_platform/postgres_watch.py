@@ -67,20 +67,16 @@ class PostgresWatch:
             return False
 
     def _schedule_start(self, now: float, ran_for: float) -> None:
-        attempt = self.budget.next_attempt(ran_for)
-        if attempt is None:
+        planned = self.budget.plan(ran_for, now)
+        if planned is None:
             self.given_up = True
             log.error(
                 f"embedded PostgreSQL could not be started again after {self.policy.max_restarts} attempts; "
                 f"leaving it down (see {self.postgres.embedded.pgdata / 'server.log'})"
             )
             return
-        delay = self.policy.delay(attempt)
-        self.attempt, self.next_start_at = attempt, now + delay
-        log.warning(
-            f"embedded PostgreSQL is down; starting it in {delay:.1f}s "
-            f"(attempt {attempt} of {self.policy.max_restarts})"
-        )
+        self.attempt, self.next_start_at = planned.attempt, planned.at
+        log.warning(f"embedded PostgreSQL is down; starting it {planned}")
 
     def _start(self, now: float) -> None:
         try:

@@ -39,6 +39,17 @@ class RestartPolicy:
         return min(self.backoff * 2 ** (attempt - 1), self.max_backoff)
 
 
+@dataclass(frozen=True)
+class PlannedRestart:
+    attempt: int
+    at: float  # monotonic time of the restart
+    delay: float
+    max_restarts: int
+
+    def __str__(self) -> str:
+        return f"in {self.delay:.1f}s (attempt {self.attempt} of {self.max_restarts})"
+
+
 class RestartBudget:
     """The restart count of one process under a policy: the next attempt, or None to give up."""
 
@@ -54,3 +65,12 @@ class RestartBudget:
             return None
         self.attempts += 1
         return self.attempts
+
+    def plan(self, ran_for: float, now: float) -> PlannedRestart | None:
+        """The next restart of a process that died at `now` after running `ran_for` seconds, or
+        None when the budget is spent and the process is to be left down."""
+        attempt = self.next_attempt(ran_for)
+        if attempt is None:
+            return None
+        delay = self.policy.delay(attempt)
+        return PlannedRestart(attempt, now + delay, delay, self.policy.max_restarts)

@@ -101,20 +101,17 @@ class Supervisor:
         ran_for = now - state.started_at
         process.stop(timeout=5)  # the leader is gone; end what it left in its group and close the log
         hint = self.log_hint(name)
-        attempt = state.budget.next_attempt(ran_for)
-        if attempt is None:
+        planned = state.budget.plan(ran_for, now)
+        if planned is None:
             state.given_up = True
             log.error(
                 f"{name} exited unexpectedly (exit code {code}) after {self.policy.max_restarts} restarts; "
                 f"leaving it down, the rest of the stack keeps running{hint}"
             )
             return
-        delay = self.policy.delay(attempt)
-        state.attempt = attempt
-        state.restart_at = now + delay
+        state.attempt, state.restart_at = planned.attempt, planned.at
         log.warning(
-            f"{name} exited unexpectedly (exit code {code}) after {ran_for:.1f}s; restarting it in "
-            f"{delay:.1f}s (attempt {attempt} of {self.policy.max_restarts}){hint}"
+            f"{name} exited unexpectedly (exit code {code}) after {ran_for:.1f}s; restarting it {planned}{hint}"
         )
 
     def _restart(self, name: str, state: _Supervised, now: float) -> None:

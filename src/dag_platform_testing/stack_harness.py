@@ -12,6 +12,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,6 +53,11 @@ def copy_repository(source: Path, target: Path, locations: tuple[str, ...] = LOC
     return target
 
 
+def embedded_postgres_env() -> dict[str, str]:
+    """Environment overrides that leave every Postgres URL empty: the stack's embedded default."""
+    return {name: "" for name in ["DAGSTER_POSTGRES_URL", *(f"{l.upper()}_POSTGRES_URL" for l in LOCATIONS)]}
+
+
 @dataclass
 class RunningStack:
     root: Path
@@ -83,6 +90,17 @@ class RunningStack:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+
+    @contextmanager
+    def loaded(self, timeout: float = 240) -> Iterator[RunningStack]:
+        """The stack started on a new data directory, every location loaded; stopped on exit."""
+        self.data_dir.mkdir(parents=True)
+        self.start()
+        try:
+            self.wait_until_loaded(timeout)
+            yield self
+        finally:
+            self.stop()
 
     @property
     def graphql(self) -> DagsterGraphQL:
