@@ -67,16 +67,12 @@ class PostgresWatch:
             return False
 
     def _schedule_start(self, now: float, ran_for: float) -> None:
-        planned = self.budget.plan(ran_for, now)
+        log_hint = f" (see {self.postgres.embedded.pgdata / 'server.log'})"
+        planned = self.budget.after_exit("embedded PostgreSQL is down", ran_for, now, log_hint)
         if planned is None:
             self.given_up = True
-            log.error(
-                f"embedded PostgreSQL could not be started again after {self.policy.max_restarts} attempts; "
-                f"leaving it down (see {self.postgres.embedded.pgdata / 'server.log'})"
-            )
-            return
-        self.attempt, self.next_start_at = planned.attempt, planned.at
-        log.warning(f"embedded PostgreSQL is down; starting it {planned}")
+        else:
+            self.attempt, self.next_start_at = planned.attempt, planned.at
 
     def _start(self, now: float) -> None:
         try:

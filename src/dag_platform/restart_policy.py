@@ -9,9 +9,12 @@ DAG_SUPERVISE_MAX_RESTARTS, DAG_SUPERVISE_BACKOFF_SECONDS and DAG_SUPERVISE_STAB
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from dag_shared.settings import env
+
+log = logging.getLogger("dag_platform.stack")
 
 DEFAULT_MAX_RESTARTS = 5
 DEFAULT_BACKOFF_SECONDS = 1.0
@@ -74,3 +77,13 @@ class RestartBudget:
             return None
         delay = self.policy.delay(attempt)
         return PlannedRestart(attempt, now + delay, delay, self.policy.max_restarts)
+
+    def after_exit(self, what: str, ran_for: float, now: float, note: str = "") -> PlannedRestart | None:
+        """Plan the restart of a process that died (`what` says how) and log the decision: the
+        wait and attempt, or that the process is left down. `note` ends either line (a log hint)."""
+        planned = self.plan(ran_for, now)
+        if planned is None:
+            log.error(f"{what}; given up after {self.policy.max_restarts} restarts; leaving it down{note}")
+        else:
+            log.warning(f"{what}; restarting it {planned}{note}")
+        return planned

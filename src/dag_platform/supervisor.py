@@ -101,18 +101,12 @@ class Supervisor:
         ran_for = now - state.started_at
         process.stop(timeout=5)  # the leader is gone; end what it left in its group and close the log
         hint = self.log_hint(name)
-        planned = state.budget.plan(ran_for, now)
+        what = f"{name} exited unexpectedly (exit code {code}) after {ran_for:.1f}s"
+        planned = state.budget.after_exit(what, ran_for, now, f"; the rest of the stack keeps running{hint}")
         if planned is None:
             state.given_up = True
-            log.error(
-                f"{name} exited unexpectedly (exit code {code}) after {self.policy.max_restarts} restarts; "
-                f"leaving it down, the rest of the stack keeps running{hint}"
-            )
-            return
-        state.attempt, state.restart_at = planned.attempt, planned.at
-        log.warning(
-            f"{name} exited unexpectedly (exit code {code}) after {ran_for:.1f}s; restarting it {planned}{hint}"
-        )
+        else:
+            state.attempt, state.restart_at = planned.attempt, planned.at
 
     def _restart(self, name: str, state: _Supervised, now: float) -> None:
         try:
