@@ -11,6 +11,7 @@ import dagster as dg
 from dag_shared.resources.duckdb import DuckDBResource
 from dag_shared.resources.postgres import PostgresResource
 
+from dag_nps.defs.monthly_freshness import monthly_freshness
 from dag_nps.defs.partitions import NPS_MONTHS, month_key
 from dag_nps.defs.resources import NpsSourceResource
 from dag_nps.lib.pension_table import PENSION_COLUMNS
@@ -20,7 +21,6 @@ PENSION_SCHEMA = dg.TableSchema(
         dg.TableColumn(name, kind, description=description) for name, kind, description in PENSION_COLUMNS
     ]
 )
-FRESHNESS_MONTHS = 2
 
 
 @dg.asset(
@@ -156,14 +156,4 @@ def nps_pension_latest_month_fresh(nps_postgres: PostgresResource) -> dg.AssetCh
     with nps_postgres.connection() as conn:
         if not _table_exists(conn, "public.pension"):
             return dg.AssetCheckResult(passed=False, description="public.pension does not exist")
-        latest, limit = conn.execute(
-            "SELECT max(data_created_ym), date_trunc('month', (now() AT TIME ZONE 'Asia/Seoul')) - make_interval(months => %s) "
-            "FROM public.pension",
-            (FRESHNESS_MONTHS,),
-        ).fetchone()
-    passed = latest is not None and latest >= limit
-    return dg.AssetCheckResult(
-        passed=passed,
-        severity=dg.AssetCheckSeverity.WARN,
-        metadata={"latest_month": str(latest), "oldest_allowed": str(limit)},
-    )
+        return monthly_freshness(conn, "public.pension", "data_created_ym")

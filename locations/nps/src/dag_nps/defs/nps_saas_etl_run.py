@@ -10,11 +10,11 @@ fact month is fresh, each raw row is counted once, and the last run accounted fo
 import dagster as dg
 from dag_shared.resources.postgres import PostgresResource
 
+from dag_nps.defs.monthly_freshness import monthly_freshness
 from dag_nps.lib.saas_ddl import FACT_COLUMNS, FACT_TABLE
 
 FACT_SCHEMA = dg.TableSchema(columns=[dg.TableColumn(name, kind) for name, kind, _ in FACT_COLUMNS])
 FACT_PREVIEW = f"SELECT * FROM {FACT_TABLE} ORDER BY ym, company_id"
-FRESHNESS_MONTHS = 2
 
 # Both matching paths fill the same fact table from the same rules; only the months differ.
 FACT_ASSET = {
@@ -71,16 +71,7 @@ def nps_saas_etl_run(
 )
 def check_recent_freshness(nps_postgres: PostgresResource) -> dg.AssetCheckResult:
     with nps_postgres.connection() as conn:
-        latest, limit = conn.execute(
-            "SELECT max(ym), (date_trunc('month', (now() AT TIME ZONE 'Asia/Seoul')) - make_interval(months => %s))::date "
-            "FROM public.fact_pension_monthly",
-            (FRESHNESS_MONTHS,),
-        ).fetchone()
-    return dg.AssetCheckResult(
-        passed=latest is not None and latest >= limit,
-        severity=dg.AssetCheckSeverity.WARN,
-        metadata={"latest_month": str(latest), "oldest_allowed": str(limit)},
-    )
+        return monthly_freshness(conn, "public.fact_pension_monthly", "ym")
 
 
 @dg.asset_check(
