@@ -31,6 +31,36 @@ def _postgres_url_var(location: str) -> EnvironmentVariable:
     )
 
 
+def _logo_store_vars(location: str) -> tuple[EnvironmentVariable, ...]:
+    """The object store and public URL of one location's logo pipeline (the legacy names)."""
+    p, team = location.upper(), f"{location.upper()} logos"
+    return (
+        EnvironmentVariable(
+            f"{p}_R2_ENDPOINT",
+            f"empty: local folders under $DAG_DATA_DIR/object_store/{location}",
+            f"{team}: S3 API endpoint of the buckets (Cloudflare R2 in production).",
+        ),
+        EnvironmentVariable(f"{p}_R2_ACCESS_KEY_ID", "empty", f"{team}: S3 access key id.", secret=True),
+        EnvironmentVariable(f"{p}_R2_SECRET_ACCESS_KEY", "empty", f"{team}: S3 secret key.", secret=True),
+        EnvironmentVariable(
+            f"{p}_R2_SOURCE_BUCKET",
+            f"{location}-logos-source",
+            f"{team}: bucket the crawler writes screenshots to and the download step reads "
+            "(one setting for both).",
+        ),
+        EnvironmentVariable(
+            f"{p}_R2_TARGET_BUCKET",
+            f"{location}-logos",
+            f"{team}: bucket of the published PNG and WebP files.",
+        ),
+        EnvironmentVariable(
+            f"{p}_PUBLIC_URL",
+            "empty: the file:// URL of the local target folder",
+            f"{team}: public base URL of the target bucket; company URLs are <base>/clogo-<id>.png.",
+        ),
+    )
+
+
 ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
     EnvironmentVariable(
         "DAG_DATA_DIR",
@@ -135,7 +165,7 @@ ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
     ),
     EnvironmentVariable(
         "LLM_BASE_URL",
-        "empty: LLM assets fail with a clear error",
+        "empty: LLM assets fail with a clear error (SS: rules-only extraction, recorded as such)",
         "Base URL of the OpenAI-compatible chat endpoint.",
     ),
     EnvironmentVariable("LLM_API_KEY", "empty", "API key for LLM_BASE_URL.", secret=True),
@@ -157,6 +187,27 @@ ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
         "DAG_PIPES_DOCKER_IMAGE",
         "empty: external steps run as local subprocesses",
         "When set, Pipes steps run in containers of this image through Docker.",
+    ),
+    EnvironmentVariable(
+        "IS_CRAWL_SOURCE",
+        "local",
+        "IS crawlers: `local` serves the bundled sample pages of each board from a local HTTP stand-in; "
+        "`live` fetches the real boards.",
+    ),
+    EnvironmentVariable(
+        "IS_CRAWL_MIN_INTERVAL_SECONDS",
+        "1.0",
+        "IS crawlers, live: smallest gap between two requests to one board's host (polite rate limit).",
+    ),
+    EnvironmentVariable(
+        "IS_CHROMIUM_PATH",
+        "/usr/bin/chromium",
+        "IS crawlers, live: Chromium binary Playwright drives for boards that need a browser (fmkorea).",
+    ),
+    EnvironmentVariable(
+        "IS_SNAPSHOT_RETENTION_DAYS",
+        "30",
+        "IS: post_snapshots rows older than this many days are deleted by is_post_snapshots_retention.",
     ),
     EnvironmentVariable(
         "NPS_SOURCE_DIR",
@@ -186,10 +237,78 @@ ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
         "to be loaded; a real drop needs the digest's run config allow_shrink: true.",
     ),
     EnvironmentVariable(
+        "SS_CRAWL_DIR",
+        "$DAG_DATA_DIR/ss/crawl",
+        "SS: folder of phone-board crawl files; the sensor turns each file into an ss_crawl_files partition.",
+    ),
+    EnvironmentVariable(
+        "SS_CRAWL_BASE_URL",
+        "empty: a local HTTP server serving the bundled sample board pages",
+        "SS live crawl: base URL of the ppomppu site (e.g. the public site's https address).",
+    ),
+    EnvironmentVariable(
+        "SS_CRAWL_HOURS", "48", "SS: interval crawl window; posts newer than this many hours are fetched."
+    ),
+    EnvironmentVariable(
+        "SS_DEAL_GATE_MIN_SCORE", "0", "SS: smallest deal-candidate score a row needs to be sent to the LLM."
+    ),
+    EnvironmentVariable(
+        "SS_ADVERTORIAL_HIGH",
+        "0.7",
+        "SS: advertorial score at which a post counts as advertorial (intent) and is quarantined.",
+    ),
+    EnvironmentVariable(
+        "SS_DEAL_LOW_SCORE",
+        "0.5",
+        "SS: below this deal score an advertorial-looking row is not sent to the LLM.",
+    ),
+    EnvironmentVariable(
+        "SS_LLM_LOG_FULL",
+        "0: off",
+        "SS: 1 writes every LLM prompt and reply (post text, author names) to SS_LLM_LOG_DIR for debugging.",
+    ),
+    EnvironmentVariable(
+        "SS_LLM_LOG_DIR",
+        "$DAG_DATA_DIR/ss/llm_debug",
+        "SS: folder of the LLM debug dumps (SS_LLM_LOG_FULL=1).",
+    ),
+    EnvironmentVariable(
+        "SS_DANGEROUS_FLUSH",
+        "0: ss_flush_all refuses to run",
+        "SS: 1 allows a manual ss_flush_all run (with its confirmation config) to empty every SS table.",
+    ),
+    EnvironmentVariable(
         "DAG_TEST_POSTGRES_URL",
         "empty: tests start an embedded PostgreSQL",
         "Tests only: a server on which tests create their own throw-away databases.",
         secret=True,
+    ),
+    # Logo/thumbnail pipeline of CD and DS (dag_shared.images).
+    *_logo_store_vars("cd"),
+    *_logo_store_vars("ds"),
+    EnvironmentVariable(
+        "LOGO_SEARCH_URL",
+        "empty: a local stand-in of the search pages, started by the crawl step",
+        "Logo crawler: search page URL (live: https://search.naver.com/search.naver).",
+    ),
+    EnvironmentVariable(
+        "LOGO_CRAWL_CONCURRENCY", "2", "Logo crawler: search pages open at the same time in Chromium."
+    ),
+    EnvironmentVariable(
+        "LOGO_CRAWL_BATCH_SIZE",
+        "empty: every company without a logo",
+        "Logo crawler: at most this many companies per run (by id).",
+    ),
+    EnvironmentVariable(
+        "LOGO_CRAWL_TIMEOUT_SECONDS", "3600", "Logo crawler: the crawl fails when it runs longer than this."
+    ),
+    EnvironmentVariable(
+        "LOGO_CRAWLER_IMAGE",
+        "dag-logo-crawler:dev",
+        "Logo crawler: image the *_img_r2_docker assets run (built from Dockerfile.logo_crawler).",
+    ),
+    EnvironmentVariable(
+        "LOGO_CHROMIUM_PATH", "/usr/bin/chromium", "Logo crawler: Chromium executable (Debian's `chromium`)."
     ),
     # Container stack (docker-compose.yml, deploy/): read by compose and the container instance.
     EnvironmentVariable(

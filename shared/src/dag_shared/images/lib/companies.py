@@ -1,0 +1,92 @@
+"""The company table a location's logo pipeline reads and writes, named by configuration.
+
+CD: `company(company_id uuid, name, logo)`; DS: `company(id, name, thumbnail, is_deleted)`.
+Identifiers are quoted with psycopg's `sql.Identifier`; values are parameters. Ids are compared
+as text, so uuid, integer and text keys all work with the `clogo-<id>` object keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class CompanyTable:
+    id_column: str
+    target_column: str
+    table: str = "company"
+    name_column: str = "name"
+    deleted_column: str | None = None  # rows with TRUE here are never crawled
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> CompanyTable:
+        return cls(
+            **{k: values[k] for k in ("id_column", "target_column", "table", "name_column", "deleted_column")}
+        )
+
+    def _names(self):
+        from psycopg import sql
+
+        return {
+            "t": sql.Identifier(*self.table.split(".")),
+            "id": sql.Identifier(self.id_column),
+            "name": sql.Identifier(self.name_column),
+            "target": sql.Identifier(self.target_column),
+        }
+
+
+def needing_logo(conn: Any, table: CompanyTable, limit: int | None = None) -> list[tuple[str, str]]:
+    """(id, name) of every company without a logo URL yet, by id; at most `limit` when given."""
+    from psycopg import sql
+
+    names = table._names()
+    where = [sql.SQL("({target} IS NULL OR {target} = '')").format(**names)]
+    if table.deleted_column:
+        where.append(sql.SQL("NOT coalesce({}, false)").format(sql.Identifier(table.deleted_column)))
+    query = sql.SQL("SELECT {id}::text, {name} FROM {t} WHERE {where} ORDER BY {id}::text").format(
+        where=sql.SQL(" AND ").join(where), **names
+    )
+    if limit is not None:
+        query = sql.SQL("{} LIMIT {}").format(query, sql.Literal(int(limit)))
+    return [(row[0], row[1]) for row in conn.execute(query).fetchall()]
+
+
+def existing(conn: Any, table: CompanyTable, ids: Sequence[str]) -> dict[str, tuple[str, str | None]]:
+    """{id: (name, current URL)} of those of `ids` that exist."""
+    from psycopg import sql
+
+    query = sql.SQL("SELECT {id}::text, {name}, {target} FROM {t} WHERE {id}::text = ANY(%s)").format(
+        **table._names()
+    )
+    return {row[0]: (row[1], row[2]) for row in conn.execute(query, (list(ids),)).fetchall()}
+
+
+def set_urls(conn: Any, table: CompanyTable, urls: dict[str, str]) -> list[tuple[str, str, str]]:
+    """Writes each company's URL in one statement; returns (id, name, url) of the rows that changed."""
+    from psycopg import sql
+
+    if not urls:
+        return []
+    query = sql.SQL(
+        "UPDATE {t} SET {target} = u.url FROM unnest(%s::text[], %s::text[]) AS u(id, url) "
+        "WHERE {t}.{id}::text = u.id AND {t}.{target} IS DISTINCT FROM u.url "
+        "RETURNING {t}.{id}::text, {t}.{name}, u.url"
+    ).format(**table._names())
+    ids = sorted(urls)
+    rows = conn.execute(query, (ids, [urls[i] for i in ids])).fetchall()
+    return sorted((row[0], row[1], row[2]) for row in rows)
+
+
+def urls_under(conn: Any, table: CompanyTable, base_url: str) -> list[tuple[str, str]]:
+    """(id, url) of every company whose URL starts with the public base URL."""
+    from psycopg import sql
+
+    query = sql.SQL("SELECT {id}::text, {target} FROM {t} WHERE starts_with({target}, %s) ORDER BY 1").format(
+        **table._names()
+    )
+    return [(row[0], row[1]) for row in conn.execute(query, (base_url.rstrip("/") + "/",)).fetchall()]
