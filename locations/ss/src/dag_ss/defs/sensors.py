@@ -1,0 +1,53 @@
+"""Sensor `ss_crawl_files_sensor`: each new or rewritten crawl file becomes a partition and a run.
+
+The cursor records every file's mtime, size and content hash, so a file is run once, a rewritten
+file (new content) again, and a touched but unchanged file not at all. Until the dictionary has
+been seeded the sensor asks for `ss_setup_job` first and leaves the files for a later tick.
+"""
+
+from __future__ import annotations
+
+import json
+
+import dagster as dg
+
+from dag_ss.defs.jobs import ss_ingest_job, ss_setup_job
+from dag_ss.defs.partitions import SS_CRAWL_FILES
+from dag_ss.defs.resources import SsSettingsResource
+
+
+@dg.sensor(
+    name="ss_crawl_files_sensor",
+    jobs=[ss_ingest_job, ss_setup_job],
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Adds an ss_crawl_files partition per new crawl file in SS_CRAWL_DIR and runs ss_ingest_job "
+    "for new and rewritten files.",
+)
+def ss_crawl_files_sensor(context: dg.SensorEvaluationContext, ss_settings: SsSettingsResource):
+    from dag_ss.lib.crawl_folder import load_cursor, scan
+
+    seeded = context.instance.get_latest_materialization_event(dg.AssetKey("ss_seed_dictionary_data"))
+    if seeded is None:
+        return dg.SensorResult(
+            run_requests=[dg.RunRequest(run_key="ss_setup:first", job_name=ss_setup_job.name)],
+            cursor=context.cursor,
+        )
+    changes, state, skipped = scan(ss_settings.crawl_folder(), load_cursor(context.cursor))
+    for name in skipped:
+        context.log.warning(f"{name}: the file name cannot be a partition key; skipped")
+    known = set(context.instance.get_dynamic_partitions(SS_CRAWL_FILES.name))
+    new_keys = [change.key for change in changes if change.key not in known]
+    return dg.SensorResult(
+        run_requests=[
+            dg.RunRequest(
+                run_key=f"{change.key}:{change.sha256[:16]}",
+                partition_key=change.key,
+                job_name=ss_ingest_job.name,
+                tags={"ss/crawl_file": change.path.name, "ss/rewritten": str(not change.is_new).lower()},
+            )
+            for change in changes
+        ],
+        dynamic_partitions_requests=[SS_CRAWL_FILES.build_add_request(new_keys)] if new_keys else [],
+        cursor=json.dumps(state, sort_keys=True),
+    )

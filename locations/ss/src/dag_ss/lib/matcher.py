@@ -1,0 +1,94 @@
+"""Token-boundary matching of dictionary terms in post text.
+
+The legacy matcher searched the space-stripped text for any alias, so `스크` (SKT) was found in
+`마스크` and `kt` in `skt`. Here a term matches only where it starts and ends on a boundary of the
+Key-A text: a space, the text's edge, or a change of script (Hangul, Latin, digit, `+`), and a
+Hangul term may be followed by a particle (`SKT로`, `스크로`, `폴7이`). Spaces inside a term are
+optional (`아이폰16 프로` matches `아이폰 16 프로`). At one position the longest term wins.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from dag_ss.lib.keys import key_a, term_key
+
+_CLASSES = {"hangul": "가-힣ㄱ-ㅣ", "latin": "a-z", "digit": "0-9"}
+_PARTICLES = "이랑|으로|에서|에도|로도|이|가|은|는|을|를|의|에|로|도|만|와|과|랑|요"
+
+
+def _class_of(char: str) -> str | None:
+    if "가" <= char <= "힣" or "ㄱ" <= char <= "ㅣ":
+        return "hangul"
+    if "a" <= char <= "z":
+        return "latin"
+    if "0" <= char <= "9":
+        return "digit"
+    return None
+
+
+def _term_pattern(key: str) -> str:
+    body = " ?".join(re.escape(char) for char in key)
+    first, last = _class_of(key[0]), _class_of(key[-1])
+    left = f"(?<![{_CLASSES[first]}])" if first else ""
+    if last == "hangul":
+        right = f"(?=(?:{_PARTICLES})?(?![{_CLASSES['hangul']}]))"
+    elif last:
+        right = f"(?![{_CLASSES[last]}])"
+    else:
+        right = ""
+    return f"{left}{body}{right}"
+
+
+@dataclass(frozen=True)
+class Hit:
+    name: str
+    alias_key: str
+    start: int
+
+
+class TermMatcher:
+    """Finds canonical names in text; built from {canonical name: aliases}."""
+
+    def __init__(self, terms: Mapping[str, Iterable[str]]):
+        self._names: dict[str, str] = {}
+        for name, aliases in terms.items():
+            for alias in [name, *aliases]:
+                key = term_key(alias)
+                owner = self._names.setdefault(key, name)
+                if owner != name:
+                    raise ValueError(f"alias {alias!r} of {name!r} has the same key as an alias of {owner!r}")
+        ordered = sorted(self._names, key=lambda k: (-len(k), k))
+        self._regex = re.compile("|".join(f"({_term_pattern(k)})" for k in ordered)) if ordered else None
+        self._group_keys = ordered
+
+    @property
+    def names(self) -> list[str]:
+        return sorted(set(self._names.values()))
+
+    def hits(self, text: str) -> list[Hit]:
+        """Every match in the text, in order of position (text is normalised to Key-A first)."""
+        if self._regex is None:
+            return []
+        normalised = key_a(text)
+        found = []
+        for match in self._regex.finditer(normalised):
+            key = self._group_keys[match.lastindex - 1]
+            found.append(Hit(self._names[key], key, match.start()))
+        return found
+
+    def names_in(self, text: str) -> list[str]:
+        """Canonical names found, the one with the longest alias first (ties: earliest)."""
+        best: dict[str, Hit] = {}
+        for hit in self.hits(text):
+            current = best.get(hit.name)
+            if current is None or len(hit.alias_key) > len(current.alias_key):
+                best[hit.name] = hit
+        ranked = sorted(best.values(), key=lambda h: (-len(h.alias_key), h.start))
+        return [hit.name for hit in ranked]
+
+    def first(self, text: str) -> str | None:
+        names = self.names_in(text)
+        return names[0] if names else None
