@@ -1,9 +1,10 @@
-"""Definitions of the `is` code location: everything under `dag_is.defs`, loaded automatically.
+"""Definitions of the `is` location: everything under `dag_is.defs`, loaded automatically.
 
-No pipeline of this team has been ported yet, so `defs/` is empty; the location still loads,
-shows in the UI and passes the convention checks, ready for its first asset. Dagster definitions
-go in `defs/` (one module per asset, named after it), domain code without dagster in `lib/`
-(created with the first such module).
+Ported so far (issue 11, IS part 1): the four board crawls (`is_crawl_<site>_<board>`), the sensor
+`is_output_data_sensor`, the ingest of one crawl file into the silver tables (`is_posts` …
+`is_post_signatures`), snapshot retention, and the jobs and schedules driving them (docs/is.md).
+Dagster definitions live in `defs/` (one module per asset, named after it), domain code without
+dagster in `lib/`, the crawler framework and site rules in `dag_shared.crawler`.
 """
 
 from pathlib import Path

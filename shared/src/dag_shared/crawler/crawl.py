@@ -216,7 +216,8 @@ def crawl(
     stamps the file and its posts."""
     started = time.monotonic()
     marker = marker or StopMarker()
-    stamp = to_iso(crawled_at or datetime.now(UTC)) or ""
+    stamp = (crawled_at or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="milliseconds")
+    stamp = stamp.replace("+00:00", "Z")
     run = _Crawl(rules, fetcher, mode, now, origin)
     items, pages = run.candidates(marker)
     posts: list[Post] = []
