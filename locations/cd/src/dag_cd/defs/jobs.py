@@ -24,9 +24,10 @@ cd_daily_update_turso_job = dg.define_asset_job(
 )
 cd_daily_gold_job = dg.define_asset_job(
     "cd_daily_gold_job",
-    selection=daily_selection(POSTGRES_SINK, DAY),
+    selection=daily_selection(POSTGRES_SINK, DAY) | dg.AssetSelection.assets("cd_listed_companies"),
     tags=DAILY_TAGS,
-    description="Latest metrics, company market caps and ranks, security ranks for one trading day.",
+    description="Latest metrics, company market caps and ranks, security ranks for one trading day, "
+    "then the day's listed-company data product (cd_listed_companies).",
 )
 cd_daily_gold_turso_job = dg.define_asset_job(
     "cd_daily_gold_turso_job",

@@ -16,7 +16,10 @@ from dag_cd.defs.cd_daily.steps import DAY
 
 cd_gold_automation_sensor = dg.AutomationConditionSensorDefinition(
     "cd_gold_automation_sensor",
-    target=daily_selection(POSTGRES_SINK, DAY) | daily_selection(TURSO_SINK, DAY),
+    target=daily_selection(POSTGRES_SINK, DAY)
+    | daily_selection(TURSO_SINK, DAY)
+    | dg.AssetSelection.assets("cd_listed_companies"),
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Runs each trading day's gold steps once all three exchange partitions are in.",
+    description="Runs each trading day's gold steps once all three exchange partitions are in, "
+    "then publishes the day's cd_listed_companies.",
 )
