@@ -22,3 +22,10 @@ ss_setup_job = dg.define_asset_job(
     description="Create the SS tables and views and seed the product dictionary (idempotent, never drops).",
     tags={"source": "SS", "type": "setup"},
 )
+
+ss_crawl_job = dg.define_asset_job(
+    "ss_crawl_job",
+    selection=dg.AssetSelection.assets("ss_crawler_executor"),
+    description="One interval crawl of the ppomppu 휴대폰포럼 board (the sensor ingests the file it writes).",
+    tags={"source": "SS", "type": "crawl"},
+)

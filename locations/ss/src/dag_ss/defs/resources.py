@@ -40,6 +40,31 @@ class SsSettingsResource(dg.ConfigurableResource):
     advertorial_high: float | None = Field(default=None, description="Unset: SS_ADVERTORIAL_HIGH.")
     deal_low_score: float | None = Field(default=None, description="Unset: SS_DEAL_LOW_SCORE.")
 
+    crawl_hours: int | None = Field(default=None, description="Interval window (unset: SS_CRAWL_HOURS).")
+    crawl_base_url: str | None = Field(
+        default=None, description="Live board base URL; empty = local stand-in (unset: SS_CRAWL_BASE_URL)."
+    )
+
+    def crawl_settings(self):
+        from dag_ss.lib.crawl import WINDOW_HOURS, CrawlSettings
+
+        hours = self.crawl_hours
+        if hours is None:
+            raw = env("SS_CRAWL_HOURS") or _DEFAULTS["SS_CRAWL_HOURS"]
+            if not raw.strip().isdigit() or int(raw) not in WINDOW_HOURS:
+                raise dg.Failure(
+                    f"SS_CRAWL_HOURS={raw!r} is not one of {', '.join(map(str, WINDOW_HOURS))}",
+                    allow_retries=False,
+                )
+            hours = int(raw)
+        base_url = self.crawl_base_url if self.crawl_base_url is not None else env("SS_CRAWL_BASE_URL", "")
+        return CrawlSettings(
+            output_dir=self.crawl_folder(),
+            state_dir=data_dir() / "ss" / "crawl_state",
+            hours=hours,
+            base_url=base_url,
+        )
+
     def crawl_folder(self) -> Path:
         configured = self.crawl_dir or env("SS_CRAWL_DIR")
         path = Path(configured).expanduser() if configured else data_dir() / "ss" / "crawl"

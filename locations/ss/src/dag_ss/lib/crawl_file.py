@@ -1,7 +1,8 @@
 """Reading one crawl file in the shared crawl output schema (`[{meta, posts}]` or `{meta, posts}`).
 
 A file that is not that shape fails with an error naming the file and, for broken JSON, the line
-and column. A post without an id, URL or title is not loaded; it is counted with its reason.
+and column. A post without an id, URL or title, or marked `isDeleted`, is not loaded; it is
+counted with its reason.
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ def _as_int(value: Any) -> int | None:
 def _reject_reason(post: Any) -> str | None:
     if not isinstance(post, dict):
         return "not_an_object"
+    if post.get("isDeleted") is True:
+        return "deleted"
     post_id = post.get("post_id")
     if not isinstance(post_id, (str, int)) or isinstance(post_id, bool) or not str(post_id).strip():
         return "missing_post_id"

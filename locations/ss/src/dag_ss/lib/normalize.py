@@ -101,10 +101,10 @@ def deal_candidate_score(text: str) -> float:
 def _flatten(comments: Any) -> Iterable[dict]:
     """Top-level comments and their first-level replies."""
     for comment in comments if isinstance(comments, list) else []:
-        if isinstance(comment, dict):
+        if isinstance(comment, dict) and not comment.get("isDeleted"):
             yield comment
             for reply in comment.get("replies") or []:
-                if isinstance(reply, dict):
+                if isinstance(reply, dict) and not reply.get("isDeleted"):
                     yield reply
 
 

@@ -142,8 +142,9 @@ def upsert_deals(conn, crawl_file: str) -> dict[str, Any]:
 
 
 def window_end(crawled_at: datetime | None, newest_post: datetime | None, today: date) -> date:
-    """The last day of the aggregate window: the crawl's date in Korea (else its newest post's, else today)."""
-    moment = crawled_at or newest_post
+    """The last day of the aggregate window: the Korean date of the file's newest post (a crawl's
+    newest post is from about when it ran), else the crawl's date, else today."""
+    moment = newest_post or crawled_at
     return moment.astimezone(KST).date() if moment else today
 
 

@@ -4,8 +4,8 @@ A fork of `ppomppu_hot`: the detail pages and comments are the same zboard pages
 differs. List `/zboard/zboard.php?id=phone&page=N`: rows `#revolution_main_table tr.baseList`, link
 `a.baseList-title` to `/zboard/view.php?id=phone&no=<no>` (other boards and non-numeric numbers are
 not this board's posts). Notice rows (`list_notice`, a `공지` mark), ad rows (`#ad-icon`, `.ad-icon`)
-and secret posts (a lock icon or `비밀글`) are skipped. The list time is `time.baseList-time`, else
-the date cell's `title` attribute, else the first date-looking text of any cell; it is `HH:mm:ss`
+and secret posts (a lock icon or `비밀글`) are skipped. The list time is the date cell's `title`
+attribute (full time), else `time.baseList-time`, else the first date-looking text of any cell; it is `HH:mm:ss`
 today or a two-digit-year date `YY.MM.DD[ HH:mm[:ss]]` / `YY/MM/DD`. The board is newest first.
 
 Not registered in `sites.SITE_RULES` (that table belongs to the `is` location's engineers); the
@@ -27,7 +27,9 @@ from dag_shared.crawler.timeparse import TimeParseError, parse_kst
 
 SAMPLE_DIR = SAMPLES / "ppomppu_phone"
 
-_DATE_TEXT = re.compile(r"\b\d{2}[./]\d{1,2}[./]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\b|\b\d{1,2}:\d{2}:\d{2}\b")
+_DATE_TEXT = re.compile(
+    r"\b\d{2}[./]\d{1,2}[./]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\b|\b\d{1,2}:\d{2}:\d{2}\b"
+)
 _SECRET = re.compile(r"비밀글")
 
 
@@ -68,8 +70,9 @@ class PpomppuPhone(PpomppuHot):
 
     @staticmethod
     def _list_time(row, now: datetime) -> datetime | None:
-        candidates = [text_of(row.css_first("time.baseList-time"))]
-        candidates += [attr(cell, "title") or "" for cell in row.css("td")]
+        # The cell's title holds the full time; the visible text shows only the date for older posts.
+        candidates = [attr(cell, "title") or "" for cell in row.css("td")]
+        candidates.append(text_of(row.css_first("time.baseList-time")))
         candidates += [m.group(0) for cell in row.css("td") for m in _DATE_TEXT.finditer(text_of(cell))]
         for text in candidates:
             if not text.strip():
