@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # Host image: the webserver, the daemon and the one-shot `dagster instance migrate`, from the
 # root environment (uv.lock) plus the `containers` group (dagster-docker for DockerRunLauncher).
 # It holds no location code: every location serves its definitions from its own image.
@@ -6,10 +5,13 @@
 # CMD (not ENTRYPOINT) starts the webserver; compose gives the daemon and the migration their own
 # command on the same image.
 
-ARG PYTHON_VERSION=3.11
+# The base images, official by default. Without Docker Hub, deploy/local-base-images.sh builds
+# stand-ins under these names from Debian's packages; a private mirror is named with --build-arg.
+ARG PYTHON_BUILD_IMAGE=python:3.11-bookworm
+ARG PYTHON_RUNTIME_IMAGE=python:3.11-slim-bookworm
 
 # --- build stage ------------------------------------------------------------------------------
-FROM python:${PYTHON_VERSION}-bookworm AS build
+FROM ${PYTHON_BUILD_IMAGE} AS build
 ARG UV_VERSION=0.13.9
 RUN pip install --no-cache-dir "uv==${UV_VERSION}"
 ENV UV_COMPILE_BYTECODE=1 \
@@ -25,7 +27,7 @@ COPY src ./src
 RUN uv sync --frozen --no-dev --group containers
 
 # --- runtime stage ----------------------------------------------------------------------------
-FROM python:${PYTHON_VERSION}-slim-bookworm AS runtime
+FROM ${PYTHON_RUNTIME_IMAGE} AS runtime
 RUN groupadd --system --gid 10001 dagster \
     && useradd --system --uid 10001 --gid dagster --home-dir /opt/dagster --create-home dagster \
     && mkdir -p /opt/dagster/dagster_home/storage /data \

@@ -39,16 +39,7 @@ query RunTimes($runId: ID!) { runOrError(runId: $runId) { ... on Run { status st
 
 
 def launch_job(client: DagsterGraphQL, job: str, partition: str) -> str:
-    from dag_platform.graphql import LAUNCH_MUTATION
-
-    params = {
-        "selector": {"repositoryLocationName": "cd", "repositoryName": "__repository__", "jobName": job},
-        "executionMetadata": {"tags": [{"key": "dagster/partition", "value": partition}]},
-    }
-    result = client.query(LAUNCH_MUTATION, {"params": params})["launchRun"]
-    if result["__typename"] != "LaunchRunSuccess":
-        raise RuntimeError(f"launching {job} for {partition} failed: {result}")
-    return result["run"]["runId"]
+    return client.launch_job("cd", job, {"dagster/partition": partition})
 
 
 def failures(client: DagsterGraphQL, run_id: str) -> list[str]:

@@ -183,7 +183,12 @@ def test_the_code_servers_of_the_compose_file_are_exactly_the_registered_locatio
 def test_every_location_has_a_code_server_from_its_own_image_with_a_grpc_health_check(compose, location):
     service = compose["services"][f"code-{location}"]
     assert service["build"]["dockerfile"] == "Dockerfile.location"
-    assert service["build"]["args"] == {"LOCATION": location}
+    assert service["build"]["args"] == {
+        "LOCATION": location,
+        "PYTHON_BUILD_IMAGE": "python:3.11-bookworm",
+        "PYTHON_RUNTIME_IMAGE": "python:3.11-slim-bookworm",
+    }, "one location image per Dockerfile.location, on the official bases unless a mirror is named"
+    assert service["build"]["network"] == "host", "builds reach the registries without a default bridge"
     assert Path(service["build"]["context"]).resolve() == ROOT  # the repo root: shared/ is a path dependency
     assert service["image"].endswith(f"/dag-{location}:dev")
     assert "command" not in service, "the image's CMD starts the code server; runs reuse the image"

@@ -41,15 +41,22 @@ def _stages(path: Path, location: str | None = None) -> list[Stage]:
         text = text.replace("${LOCATION}", location)
     parser = DockerfileParser(fileobj=io.BytesIO(text.encode()))
     stages: list[Stage] = []
+    base_defaults: dict[str, str] = {}  # ARGs before the first FROM name the base images
     for instruction in parser.structure:
         if instruction["instruction"] == "FROM":
             words = instruction["value"].split()
             name = words[2] if len(words) == 3 and words[1].upper() == "AS" else ""
-            stages.append(Stage(name=name, image=words[0]))
+            image = words[0]
+            for arg, default in base_defaults.items():
+                image = image.replace("${" + arg + "}", default)
+            stages.append(Stage(name=name, image=image))
         elif stages:
             stages[-1].instructions.append(instruction)
         else:
             assert instruction["instruction"] in {"ARG", "COMMENT"}, f"{path}: {instruction} before FROM"
+            if instruction["instruction"] == "ARG" and "=" in instruction["value"]:
+                arg, default = instruction["value"].split("=", 1)
+                base_defaults[arg.strip()] = default.strip()
     return stages
 
 

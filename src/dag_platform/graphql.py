@@ -115,18 +115,26 @@ class DagsterGraphQL:
 
     def launch_assets(self, location: str, asset_keys: list[str], tags: dict[str, str] | None = None) -> str:
         """Queue a run materializing `asset_keys` of one location; returns its run id."""
+        selection = {"assetSelection": [{"path": [key]} for key in asset_keys]}
+        return self.launch_job(location, "__ASSET_JOB", tags, selection)
+
+    def launch_job(
+        self, location: str, job: str, tags: dict[str, str] | None = None, selection: dict | None = None
+    ) -> str:
+        """Queue a run of one of the location's jobs (a partition through the `dagster/partition`
+        tag); returns its run id."""
         params = {
             "selector": {
                 "repositoryLocationName": location,
                 "repositoryName": "__repository__",
-                "jobName": "__ASSET_JOB",
-                "assetSelection": [{"path": [key]} for key in asset_keys],
+                "jobName": job,
+                **(selection or {}),
             },
             "executionMetadata": {"tags": [{"key": k, "value": v} for k, v in (tags or {}).items()]},
         }
         result = self.query(LAUNCH_MUTATION, {"params": params})["launchRun"]
         if result["__typename"] != "LaunchRunSuccess":
-            raise RuntimeError(f"launching {asset_keys} in {location} failed: {result}")
+            raise RuntimeError(f"launching {job} {selection or ''} in {location} failed: {result}")
         return result["run"]["runId"]
 
     def wait_for_run(self, run_id: str, timeout: float, poll: float = 0.5) -> dict:

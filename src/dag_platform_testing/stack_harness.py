@@ -24,25 +24,26 @@ from dag_shared.settings import LOCATIONS
 from dag_platform.graphql import DagsterGraphQL, LocationStatus
 
 
-def copy_repository(source: Path, target: Path, locations: tuple[str, ...] = LOCATIONS) -> Path:
-    """A working copy of the checkout (tracked and untracked, not ignored files) with fresh environments
-    for the host and the given locations."""
-    listed = (
-        subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            cwd=source,
-            check=True,
-            capture_output=True,
-        )
-        .stdout.decode()
-        .split("\0")
-    )
-    for relative in filter(None, listed):
+def copy_checkout(source: Path, target: Path) -> Path:
+    """Tracked and untracked (not ignored) files of the checkout, without any environment."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=source,
+        check=True,
+        capture_output=True,
+    ).stdout.decode()
+    for relative in filter(None, listed.split("\0")):
         origin = source / relative
         if origin.is_file():
             destination = target / relative
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(origin, destination)
+    return target
+
+
+def copy_repository(source: Path, target: Path, locations: tuple[str, ...] = LOCATIONS) -> Path:
+    """A working copy of the checkout with fresh environments for the host and the given locations."""
+    copy_checkout(source, target)
     uv = shutil.which("uv") or str(source / "scripts" / "uv.sh")
     for project in [target, *(target / "locations" / name for name in locations)]:
         subprocess.run(

@@ -343,6 +343,28 @@ ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
         "Compose: group id owning /var/run/docker.sock on the host "
         "(`stat -c %g /var/run/docker.sock`), so the non-root daemon can launch run containers.",
     ),
+    EnvironmentVariable(
+        "DAG_DOCKER_SOCKET",
+        "/var/run/docker.sock",
+        "Compose: the Docker engine's socket on the host, mounted into the daemon and webserver "
+        "(`make test-compose` points it at its private engine).",
+    ),
+    EnvironmentVariable(
+        "PYTHON_BUILD_IMAGE",
+        "python:3.11-bookworm",
+        "Compose/Dockerfiles: base image of the build stages (a private mirror's name, or the "
+        "stand-in deploy/local-base-images.sh builds under the default name).",
+    ),
+    EnvironmentVariable(
+        "PYTHON_RUNTIME_IMAGE",
+        "python:3.11-slim-bookworm",
+        "Compose/Dockerfiles: base image of the runtime stages (slim).",
+    ),
+    EnvironmentVariable(
+        "POSTGRES_IMAGE",
+        "postgres:15-bookworm",
+        "Compose: image of the Postgres service (Debian bookworm's PostgreSQL 15 for the stand-in).",
+    ),
 )
 
 
