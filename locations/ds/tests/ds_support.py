@@ -9,12 +9,20 @@ import dagster as dg
 warnings.simplefilter("ignore", dg.BetaWarning)
 
 
-def run_job(name: str, instance: dg.DagsterInstance | None = None, raise_on_error: bool = True):
+def run_job(
+    name: str,
+    instance: dg.DagsterInstance | None = None,
+    raise_on_error: bool = True,
+    only: list[str] | None = None,
+):
+    """Runs a DS job in process (`only`: a subset of its assets, by name)."""
     from dag_ds.definitions import defs
 
     job = defs.resolve_job_def(name)
     return job.execute_in_process(
-        instance=instance or dg.DagsterInstance.ephemeral(), raise_on_error=raise_on_error
+        instance=instance or dg.DagsterInstance.ephemeral(),
+        raise_on_error=raise_on_error,
+        asset_selection=[dg.AssetKey(n) for n in only] if only else None,
     )
 
 
