@@ -67,3 +67,27 @@ def test_a_missing_object_is_a_key_error(store):
 def test_the_local_store_refuses_keys_outside_its_folder(tmp_path):
     with pytest.raises(ValueError, match="escapes"):
         ObjectStoreResource(local_root=str(tmp_path)).put("../../etc/passwd", b"x")
+
+
+def test_an_object_is_held_only_with_the_same_bytes(store):
+    store.put("clogo-1.png", b"\x89PNG one", "image/png")
+    assert store.holds("clogo-1.png", b"\x89PNG one", "image/png")
+    assert not store.holds("clogo-1.png", b"\x89PNG two", "image/png")
+    assert not store.holds("clogo-2.png", b"\x89PNG one", "image/png")
+
+
+def test_a_reachable_store_answers_and_a_missing_bucket_raises(store, tmp_path):
+    store.reachable()
+    if store.endpoint_url:
+        missing = ObjectStoreResource(
+            bucket="no-such-bucket",
+            endpoint_url=store.endpoint_url,
+            access_key_id="test",
+            secret_access_key="test",
+            region="us-east-1",
+        )
+    else:
+        (tmp_path / "occupied").write_text("a file where the bucket folder should be")
+        missing = ObjectStoreResource(bucket="occupied", local_root=str(tmp_path))
+    with pytest.raises(Exception):  # noqa: B017 - S3 ClientError or OSError, whichever backend
+        missing.reachable()

@@ -83,9 +83,10 @@ class LocalFolderBackend:
 class S3Backend:
     """One bucket on an S3 API server (Cloudflare R2, MinIO, moto...)."""
 
-    def __init__(self, client: Any, bucket: str):
+    def __init__(self, client: Any, bucket: str, page_size: int = 1000):
         self.client = client
         self.bucket = bucket
+        self.page_size = page_size  # keys per list_objects_v2 page (1000 is the API's maximum)
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
         self.client.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
@@ -112,7 +113,10 @@ class S3Backend:
     def list_keys(self, prefix: str) -> list[str]:
         keys: list[str] = []
         paginator = self.client.get_paginator("list_objects_v2")
-        for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+        pages = paginator.paginate(
+            Bucket=self.bucket, Prefix=prefix, PaginationConfig={"PageSize": self.page_size}
+        )
+        for page in pages:
             keys.extend(item["Key"] for item in page.get("Contents", []))
         return sorted(keys)
 
