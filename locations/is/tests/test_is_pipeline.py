@@ -103,3 +103,22 @@ def test_a_file_that_is_not_json_names_the_line(stack, tmp_path):
     result = ingest(url, bad, raise_on_error=False)
     description = result.failure_data_for_node("is_posts").user_failure_data.description
     assert str(bad) in description and "line 2" in description
+
+
+def test_all_four_boards_crawl_offline_and_land_in_the_warehouse(stack):
+    import dagster as dg
+    from dag_is.defs.board_crawl import BOARDS, board_crawl_asset
+    from dag_is.defs.resources import IsCrawlResource
+
+    assets = [board_crawl_asset(board) for board in BOARDS]
+    assert dg.materialize(assets, resources={"is_crawl": IsCrawlResource()}).success
+    requests = SensorTicks().tick()
+    assert sorted(r.tags["site"] for r in requests) == ["clien", "damoang", "fmkorea", "ppomppu"]
+    _, url = stack
+    for request in requests:
+        ingest(url, request)
+    rows = query(url, "SELECT site, count(*), sum(comment_count) FROM posts GROUP BY site ORDER BY site")
+    assert rows == [("clien", 6, 5), ("damoang", 4, 5), ("fmkorea", 5, 6), ("ppomppu", 7, 9)]
+    assert query(url, "SELECT count(*) FROM sites") == [(4,)]
+    types = query(url, "SELECT type, count(*) FROM post_embeds GROUP BY type ORDER BY type")
+    assert types == [("video", 3), ("x", 3), ("youtube", 4)]

@@ -155,7 +155,7 @@ class _Crawl:
             page = self.get(item.url)
         except FetchError as error:
             if getattr(error, "status", None) in (404, 410):
-                return self._post(item, DetailPage(title=item.title, deleted=True), crawled_at)
+                return assemble_post(self.rules, item, DetailPage(title=item.title, deleted=True), crawled_at)
             raise
         detail = self.rules.parse_detail(page, item.post_id, self.now)
         for url in detail.comment_page_urls:
@@ -164,41 +164,42 @@ class _Crawl:
         cutoff = self.mode.cutoff(self.now)
         if cutoff is not None and detail.timestamp is not None and detail.timestamp < cutoff:
             return None
-        return self._post(item, detail, crawled_at)
+        return assemble_post(self.rules, item, detail, crawled_at)
 
-    def _post(self, item: ListItem, detail: DetailPage, crawled_at: str) -> Post:
-        rules = self.rules
-        comments = build_tree(rules.site, rules.board, item.post_id, detail.comments)
-        content = "" if detail.deleted else detail.content
-        images = [] if detail.deleted else detail.images
-        embeds = [] if detail.deleted else detail.embeds
-        return Post(
-            post_id=item.post_id,
-            id=post_key(rules.site, rules.board, item.post_id),
-            url=item.url,
-            site=rules.site,
-            board=rules.board,
-            title=detail.title or item.title,
-            author=detail.author,
-            avatar=detail.avatar,
-            timestamp=to_iso(detail.timestamp or item.time_hint),
-            view_count=detail.view_count,
-            like_count=detail.like_count,
-            dislike_count=detail.dislike_count,
-            category=detail.category,
-            tags=list(detail.tags),
-            content=content,
-            contentHtml="" if detail.deleted else detail.content_html,
-            content_hash=md5_hex(content),
-            images=images,
-            embeddedContent=embeds,
-            crawledAt=crawled_at,
-            comments=comments,
-            image_count=len(images),
-            embed_count=len(embeds),
-            comment_count=count_comments(comments),
-            isDeleted=detail.deleted,
-        )
+
+def assemble_post(rules: SiteRules, item: ListItem, detail: DetailPage, crawled_at: str) -> Post:
+    """The output-schema post of a list item and its parsed detail page (comments made a tree)."""
+    comments = build_tree(rules.site, rules.board, item.post_id, detail.comments)
+    content = "" if detail.deleted else detail.content
+    images = [] if detail.deleted else detail.images
+    embeds = [] if detail.deleted else detail.embeds
+    return Post(
+        post_id=item.post_id,
+        id=post_key(rules.site, rules.board, item.post_id),
+        url=item.url,
+        site=rules.site,
+        board=rules.board,
+        title=detail.title or item.title,
+        author=detail.author,
+        avatar=detail.avatar,
+        timestamp=to_iso(detail.timestamp or item.time_hint),
+        view_count=detail.view_count,
+        like_count=detail.like_count,
+        dislike_count=detail.dislike_count,
+        category=detail.category,
+        tags=list(detail.tags),
+        content=content,
+        contentHtml="" if detail.deleted else detail.content_html,
+        content_hash=md5_hex(content),
+        images=images,
+        embeddedContent=embeds,
+        crawledAt=crawled_at,
+        comments=comments,
+        image_count=len(images),
+        embed_count=len(embeds),
+        comment_count=count_comments(comments),
+        isDeleted=detail.deleted,
+    )
 
 
 def crawl(

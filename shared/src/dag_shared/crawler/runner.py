@@ -2,7 +2,7 @@
 
 `run_board_crawl` is what a location's crawl asset calls. Local mode (the default) starts the
 stand-in server on the board's sample folder and crawls it with the samples' clock as "now"; live
-mode fetches the real board (Chromium for boards that need a browser). The file is written
+mode fetches the real board; boards that need a browser use Chromium in both modes. The file is written
 atomically into `output_dir`; the incremental stop marker in `state_dir` is advanced only after the
 file is in place, and only with posts whose details succeeded. A lock file makes a second crawl of
 the same board fail at once (`BoardBusyError`), so two runs never crawl one board at the same time.
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from dag_shared.crawler.crawl import CrawlMode, crawl
-from dag_shared.crawler.fetch import HttpxFetcher, PlaywrightFetcher
+from dag_shared.crawler.fetch import CHROMIUM_PATH, HttpxFetcher, PlaywrightFetcher
 from dag_shared.crawler.output import file_name, write_crawl_file
 from dag_shared.crawler.rules import SiteRules
 from dag_shared.crawler.standin import StandInServer
@@ -36,6 +36,13 @@ class BoardCrawlResult:
     stats: dict[str, Any]
     failures: list[str]
     source: str
+
+
+def _fetcher(rules: SiteRules, min_interval: float, chromium_path: str | None):
+    """Chromium for boards that need a browser (offline too, so local runs take the same path)."""
+    if rules.needs_browser:
+        return PlaywrightFetcher(min_interval=min_interval, executable_path=chromium_path or CHROMIUM_PATH)
+    return HttpxFetcher(min_interval=min_interval)
 
 
 @contextmanager
@@ -66,28 +73,19 @@ def run_board_crawl(
     with board_lock(state_dir, rules.name):
         marker_path = state_dir / f"{rules.name}.marker.json"
         marker = load_marker(marker_path)
-        if source == "live":
-            if rules.needs_browser:
-                fetcher = PlaywrightFetcher(
-                    min_interval=min_interval, executable_path=chromium_path or "/usr/bin/chromium"
-                )
-            else:
-                fetcher = HttpxFetcher(min_interval=min_interval)
-            try:
+        fetcher = _fetcher(rules, min_interval if source == "live" else 0.0, chromium_path)
+        try:
+            if source == "live":
                 outcome = crawl(rules, fetcher, mode, now=datetime.now(UTC), marker=marker)
-            finally:
-                fetcher.close()
-        else:
-            if sample_dir is None:
-                raise ValueError(f"{rules.name}: local mode needs a sample folder")
-            with StandInServer(sample_dir) as server:
-                fetcher = HttpxFetcher(min_interval=0)
-                try:
+            else:
+                if sample_dir is None:
+                    raise ValueError(f"{rules.name}: local mode needs a sample folder")
+                with StandInServer(sample_dir) as server:
                     outcome = crawl(
                         rules, fetcher, mode, now=server.site.clock, marker=marker, origin=server.base_url
                     )
-                finally:
-                    fetcher.close()
+        finally:
+            fetcher.close()
         meta = outcome.document[0]["meta"]
         name = file_name(rules.site, rules.board, mode.label, datetime.fromisoformat(meta["crawled_at"]))
         path = write_crawl_file(output_dir, name, outcome.document)

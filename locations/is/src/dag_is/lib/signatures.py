@@ -3,8 +3,8 @@
 Text: lowercase, URLs dropped, only Hangul, a–z and 0–9 kept, tokens of 2+ characters, 5-token
 shingles (fewer than 5 tokens: the tokens themselves). SimHash 64 over blake2b-8 shingle hashes,
 stored as 16 hex digits. MinHash with 128 permutations over blake2b-4 shingle hashes, with
-datasketch's permutation parameters (seed 1), so a signature equals datasketch's `MinHash`
-of the same shingles; packed as 128 big-endian uint64 (1024 bytes). Gallery MinHash over image
+datasketch's "legacy" permutation scheme and parameters (seed 1), so a signature equals
+datasketch's `MinHash(scheme="legacy")` of the same shingles; packed as 128 big-endian uint64 (1024 bytes). Gallery MinHash over image
 tokens `host/basename`, embed MinHash over `yt:<videoId>`, `x:<tweetId>` or `em:<host>`.
 
 Hashing a shingle is one blake2b call; everything after (SimHash bit sums, the 128 permutations
@@ -34,7 +34,7 @@ _CHUNK_SHINGLES = 40_000
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
     from datasketch import MinHash
 
-    a, b = MinHash(num_perm=NUM_PERM, seed=SEED).permutations
+    a, b = MinHash(num_perm=NUM_PERM, seed=SEED, scheme="legacy").permutations
     return a.astype(np.uint64), b.astype(np.uint64)
 
 
