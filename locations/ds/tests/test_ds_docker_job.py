@@ -17,7 +17,9 @@ IMAGE = "dag-logo-crawler:test"
 
 def _engine_answers() -> bool:
     try:
-        return subprocess.run(["docker", "info"], capture_output=True, timeout=20, check=False).returncode == 0
+        return (
+            subprocess.run(["docker", "info"], capture_output=True, timeout=20, check=False).returncode == 0
+        )
     except (OSError, subprocess.TimeoutExpired):
         return False
 
