@@ -14,6 +14,7 @@ from dag_shared.conventions import (
     check_materialization_metadata,
     check_platform,
     duplicate_asset_keys,
+    owned_asset_keys,
 )
 
 GOOD_TAGS = {"data_tier": "silver", "domain": "pension", "source": "data.go.kr"}
@@ -119,6 +120,23 @@ def test_a_location_may_depend_on_another_locations_asset_by_key():
         )
         == []
     )
+
+
+def test_an_external_asset_spec_of_another_locations_key_is_owned_by_that_location_only():
+    @dg.asset(deps=["cd_listed"], group_name="NPS", kinds={"python"}, tags={**GOOD_TAGS, "data_tier": "gold"})
+    def nps_uses_listed():
+        return None
+
+    external = dg.AssetSpec("cd_listed", owners=["team:cd"])
+    nps = dg.Definitions(assets=[external, nps_uses_listed])
+    cd = dg.Definitions(assets=[make_asset(name="cd_listed", group="CD")])
+    assert owned_asset_keys(nps) == ["nps_uses_listed"]
+    assert check_platform({"nps": nps, "cd": cd}) == []
+    # A second location that materializes the key is still a duplicate owner.
+    twice = dg.Definitions(assets=[make_asset(name="cd_listed", group="NPS")])
+    assert [v.rule for v in check_platform({"nps": twice, "cd": cd}) if "duplicate" in v.rule] == [
+        "no duplicate asset keys across locations"
+    ]
 
 
 def test_materializations_without_row_count_preview_or_schema_are_reported():

@@ -1,7 +1,8 @@
 """Gold asset `cd_listed_companies` (group CD): the listed-company master as a data product.
 
 Runs once per trading day after the day's gold steps (in `cd_daily_gold_job`, in the README's
-per-day `tag:partitioning=day` command, and by `cd_gold_automation_sensor`), reads the Postgres
+per-day gold command `--select 'group:CD and (tag:partitioning=day or key:cd_listed_companies)'`,
+and by `cd_gold_automation_sensor`), reads the Postgres
 warehouse and publishes one Parquet object per day plus a `latest` pointer to the shared object
 store (`dag_cd.lib.listed_companies`). Other locations depend on it by asset key only (the nps
 location builds `nps_listed_company_pension` from it). The object's key is in the metadata.
@@ -17,8 +18,6 @@ from dag_shared.resources.object_store import ObjectStoreResource, object_store_
 from dag_shared.resources.postgres import PostgresResource
 from pydantic import Field
 
-from dag_cd.defs.cd_daily.factory import PARTITIONING_TAG
-from dag_cd.defs.cd_daily.steps import DAY
 from dag_cd.defs.partitions import day_partitions
 from dag_cd.defs.results import metadata_value
 from dag_cd.lib.results import ColumnSchema
@@ -59,7 +58,7 @@ class DataProductStoreResource(dg.ConfigurableResource):
     deps=["cd_update_rank_to_company", "cd_update_rank_to_security"],
     partitions_def=day_partitions,
     kinds={"python", "parquet"},
-    tags={"data_tier": "gold", "domain": "finance", "source": "computed", PARTITIONING_TAG: DAY},
+    tags={"data_tier": "gold", "domain": "finance", "source": "computed"},
     metadata={
         "dagster/column_schema": metadata_value(ColumnSchema(*map(tuple, zip(*LISTED_COLUMNS)))),
     },
