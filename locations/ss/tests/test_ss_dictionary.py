@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+import re
+
 import pytest
 from dag_ss.lib.dictionary import seed_rows
 from dag_ss.lib.dictionary_seed import CARRIERS, MODELS
 from dag_ss.lib.keys import EmptyKeyError, key_a, key_b, term_key
 from dag_ss.lib.matcher import TermMatcher
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 carriers = TermMatcher(CARRIERS)
@@ -89,3 +92,31 @@ def test_matching_never_raises_and_every_hit_is_a_known_name(text):
         assert name in CARRIERS
     for name in models.names_in(text):
         assert name in MODELS
+
+
+@functools.cache
+def _reference(kind: str):
+    """The rule as one regex over Key-A (aliases longest first), and the name of each group."""
+    from dag_ss.lib.matcher import term_regex
+
+    terms = CARRIERS if kind == "carriers" else MODELS
+    owners = {term_key(a): name for name, aliases in terms.items() for a in [name, *aliases]}
+    keys = sorted(owners, key=lambda k: (-len(k), k))
+    return re.compile("|".join(f"({term_regex(k)})" for k in keys)), [owners[k] for k in keys]
+
+
+def _reference_names(kind, text):
+    regex, names = _reference(kind)
+    return [names[m.lastindex - 1] for m in regex.finditer(key_a(text))]
+
+
+@settings(deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("가마스크로이ㅅㅋktsl gu+0123456789아폰갤럭시플립폴드7에서")),
+        max_size=40,
+    )
+)
+def test_the_fast_matcher_agrees_with_the_one_regex_reference(text):
+    assert [h.name for h in carriers.hits(text)] == _reference_names("carriers", text)
+    assert [h.name for h in models.hits(text)] == _reference_names("models", text)

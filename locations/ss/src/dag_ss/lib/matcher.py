@@ -17,6 +17,7 @@ from dag_ss.lib.keys import key_a, term_key
 
 _CLASSES = {"hangul": "가-힣ㄱ-ㅣ", "latin": "a-z", "digit": "0-9"}
 _PARTICLES = "이랑|으로|에서|에도|로도|이|가|은|는|을|를|의|에|로|도|만|와|과|랑|요"
+PARTICLES = frozenset(_PARTICLES.split("|"))
 
 
 def _class_of(char: str) -> str | None:
@@ -29,7 +30,33 @@ def _class_of(char: str) -> str | None:
     return None
 
 
-def _term_pattern(key: str) -> str:
+def _segments(text_a: str) -> tuple[str, list[bool], list[int]]:
+    """(Key-B of a Key-A text, is-boundary for every index 0..len, end of the segment at each index).
+
+    A boundary is the start or end of the text, a removed space, or a change of character class.
+    """
+    chars: list[str] = []
+    boundary = [True]
+    previous, spaced = None, False
+    for char in text_a:
+        if char == " ":
+            spaced = True
+            continue
+        kind = _class_of(char) or char
+        if chars:
+            boundary.append(spaced or kind != previous)
+        chars.append(char)
+        previous, spaced = kind, False
+    boundary.append(True)
+    segment_end = [0] * (len(chars) + 1)
+    segment_end[len(chars)] = len(chars)
+    for index in range(len(chars) - 1, -1, -1):
+        segment_end[index] = index + 1 if boundary[index + 1] else segment_end[index + 1]
+    return "".join(chars), boundary, segment_end
+
+
+def term_regex(key: str) -> str:
+    """The same rule as one regular expression over Key-A text (the reference the tests compare with)."""
     body = " ?".join(re.escape(char) for char in key)
     first, last = _class_of(key[0]), _class_of(key[-1])
     left = f"(?<![{_CLASSES[first]}])" if first else ""
@@ -50,7 +77,12 @@ class Hit:
 
 
 class TermMatcher:
-    """Finds canonical names in text; built from {canonical name: aliases}."""
+    """Finds canonical names in text; built from {canonical name: aliases}.
+
+    Matching works on the text's Key-B (no spaces) with the boundaries of its Key-A: a term is
+    looked up by dictionary only between a boundary and a boundary (or a particle), longest first,
+    so the cost per post grows with its length, not with the number of aliases.
+    """
 
     def __init__(self, terms: Mapping[str, Iterable[str]]):
         self._names: dict[str, str] = {}
@@ -60,9 +92,7 @@ class TermMatcher:
                 owner = self._names.setdefault(key, name)
                 if owner != name:
                     raise ValueError(f"alias {alias!r} of {name!r} has the same key as an alias of {owner!r}")
-        ordered = sorted(self._names, key=lambda k: (-len(k), k))
-        self._regex = re.compile("|".join(f"({_term_pattern(k)})" for k in ordered)) if ordered else None
-        self._group_keys = ordered
+        self._longest = max(map(len, self._names), default=0)
 
     @property
     def names(self) -> list[str]:
@@ -70,14 +100,33 @@ class TermMatcher:
 
     def hits(self, text: str) -> list[Hit]:
         """Every match in the text, in order of position (text is normalised to Key-A first)."""
-        if self._regex is None:
-            return []
-        normalised = key_a(text)
-        found = []
-        for match in self._regex.finditer(normalised):
-            key = self._group_keys[match.lastindex - 1]
-            found.append(Hit(self._names[key], key, match.start()))
+        chars, boundary, segment_end = _segments(key_a(text))
+        found: list[Hit] = []
+        start, size = 0, len(chars)
+        while start < size:
+            if not boundary[start]:
+                start += 1
+                continue
+            end = self._longest_term_at(chars, start, boundary, segment_end)
+            if end is None:
+                start += 1
+                continue
+            key = chars[start:end]
+            found.append(Hit(self._names[key], key, start))
+            start = end
         return found
+
+    def _longest_term_at(
+        self, chars: str, start: int, boundary: list[bool], segment_end: list[int]
+    ) -> int | None:
+        for end in range(min(len(chars), start + self._longest), start, -1):
+            if chars[start:end] not in self._names:
+                continue
+            if boundary[end]:
+                return end
+            if _class_of(chars[end - 1]) == "hangul" and chars[end : segment_end[end]] in PARTICLES:
+                return end
+        return None
 
     def names_in(self, text: str) -> list[str]:
         """Canonical names found, the one with the longest alias first (ties: earliest)."""
