@@ -13,12 +13,10 @@ import json
 
 import dagster as dg
 
-from dag_is.defs.jobs import is_ingest_job
-
 
 @dg.sensor(
     name="is_output_data_sensor",
-    job=is_ingest_job,
+    job_name="is_ingest_job",
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.STOPPED,
     description="IS 크롤 파일마다 is_ingest_job 을 한 번 실행합니다 (다시 쓰인 파일은 한 번 더).",

@@ -14,7 +14,6 @@ from datetime import datetime
 import dagster as dg
 
 from dag_is.defs.board_crawl import BOARDS
-from dag_is.defs.jobs import is_crawler_job_10min, is_crawler_parallel_job, is_snapshot_retention_job
 
 TIMEZONE = "Asia/Seoul"
 INTERVAL_CRONS = [
@@ -54,7 +53,7 @@ def interval_run_config(window: str) -> dict:
 
 is_crawler_job_10min_schedule = dg.ScheduleDefinition(
     name="is_crawler_job_10min_schedule",
-    job=is_crawler_job_10min,
+    job_name="is_crawler_job_10min",
     cron_schedule="4,14,24,34,44,54 * * * *",
     execution_timezone=TIMEZONE,
     default_status=dg.DefaultScheduleStatus.STOPPED,
@@ -64,7 +63,7 @@ is_crawler_job_10min_schedule = dg.ScheduleDefinition(
 
 @dg.schedule(
     name="is_crawler_executor_interval_schedule",
-    job=is_crawler_parallel_job,
+    job_name="is_crawler_parallel_job",
     cron_schedule=INTERVAL_CRONS,
     execution_timezone=TIMEZONE,
     default_status=dg.DefaultScheduleStatus.STOPPED,
@@ -84,7 +83,7 @@ def is_crawler_executor_interval_schedule(context: dg.ScheduleEvaluationContext)
 
 is_snapshot_retention_schedule = dg.ScheduleDefinition(
     name="is_snapshot_retention_schedule",
-    job=is_snapshot_retention_job,
+    job_name="is_snapshot_retention_job",
     cron_schedule="30 3 * * *",
     execution_timezone=TIMEZONE,
     default_status=dg.DefaultScheduleStatus.STOPPED,
