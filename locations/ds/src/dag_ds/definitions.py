@@ -1,9 +1,8 @@
 """Definitions of the `ds` code location: everything under `dag_ds.defs`, loaded automatically.
 
-No pipeline of this team has been ported yet, so `defs/` is empty; the location still loads,
-shows in the UI and passes the convention checks, ready for its first asset. Dagster definitions
-go in `defs/` (one module per asset, named after it), domain code without dagster in `lib/`
-(created with the first such module).
+`defs/ds_logos.py` instantiates the shared image pipeline (`dag_shared.images`) for DS: the logo
+crawler, the object store, WebP and `company.thumbnail` (see docs/ds.md); `defs/resources.py` holds
+the DS database and DuckDB resources. Domain code without dagster is in `lib/`.
 """
 
 from pathlib import Path
