@@ -10,6 +10,7 @@ from dag_ss.defs.partitions import SS_CRAWL_FILES
 @dg.asset(
     group_name="SS",
     partitions_def=SS_CRAWL_FILES,
+    retry_policy=dg.RetryPolicy(max_retries=2, delay=10),
     deps=["ss_deals_upsert"],
     kinds={"python", "postgres"},
     tags=tags("gold"),

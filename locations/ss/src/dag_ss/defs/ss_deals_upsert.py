@@ -12,6 +12,7 @@ CHECK = "ss_deals_quarantine_counted"
 @dg.asset(
     group_name="SS",
     partitions_def=SS_CRAWL_FILES,
+    retry_policy=dg.RetryPolicy(max_retries=2, delay=10),
     deps=["ss_extracted_llm"],
     kinds={"python", "postgres"},
     tags=tags("gold"),

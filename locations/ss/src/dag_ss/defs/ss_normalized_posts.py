@@ -11,6 +11,7 @@ from dag_ss.defs.resources import SsSettingsResource
 @dg.asset(
     group_name="SS",
     partitions_def=SS_CRAWL_FILES,
+    retry_policy=dg.RetryPolicy(max_retries=2, delay=10),
     deps=["ss_raw_posts"],
     kinds={"python", "postgres"},
     tags=tags("silver"),

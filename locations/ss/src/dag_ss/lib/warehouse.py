@@ -71,6 +71,7 @@ def upsert_deals(conn, records: Sequence[dict[str, Any]]) -> int:
         f"IS DISTINCT FROM ({', '.join(f'EXCLUDED.{c}' for c in updated)})"
     )
     changed = 0
+    records = sorted(records, key=lambda r: r["deal_hash"])  # one lock order for concurrent runs
     with conn.cursor() as cur:
         for start in range(0, len(records), UPSERT_PAGE):
             page = [[_param(c, r.get(c)) for c in DEAL_COLUMNS] for r in records[start : start + UPSERT_PAGE]]
@@ -114,6 +115,8 @@ WINDOW_DAYS = 7
 def refresh_aggregates(conn, end: date) -> int:
     """Recompute the per-day statistics of the 7 days ending at `end` (inclusive) from `deals`."""
     start = end - timedelta(days=WINDOW_DAYS - 1)
+    # Runs of several crawl files may refresh overlapping windows at once: one at a time.
+    conn.execute("SELECT pg_advisory_xact_lock(hashtext('dag_ss.aggregates_daily'))")
     conn.execute("DELETE FROM aggregates_daily WHERE ts BETWEEN %s AND %s", (start, end))
     cur = conn.execute(AGGREGATE_SQL, {"start": start, "end": end})
     return cur.rowcount
