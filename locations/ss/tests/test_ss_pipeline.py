@@ -158,3 +158,22 @@ def test_the_bootstrap_keeps_existing_deals(ss_env, instance):
     run_setup(instance)
     assert query(url, "SELECT count(*) FROM deals")[0][0] == count > 0
     assert query(url, "SELECT count(*) FROM carriers")[0][0] == 5
+
+
+def test_seeding_the_dictionary_twice_changes_nothing(ss_env, instance):
+    run_setup(instance)
+    second = run_setup(instance)
+    assert materialization_metadata(second, "ss_seed_dictionary_data")["rows_inserted_or_changed"] == 0
+    assert query(ss_env["postgres_url"], "SELECT count(*) FROM phone_models")[0][0] == 37
+
+
+def test_the_same_post_in_two_crawl_files_is_one_deal(ss_env, instance):
+    url = ss_env["postgres_url"]
+    copy_sample(ss_env["crawl"])
+    later = copy_sample(ss_env["crawl"], "ppomppu_phone_2025-11-20_17-30-00.json")
+    run_setup(instance)
+    run_ingest(instance, SAMPLE_KEY)
+    deals = query(url, "SELECT id, deal_hash FROM deals ORDER BY id")
+    run_ingest(instance, later.stem)
+    assert query(url, "SELECT id, deal_hash FROM deals ORDER BY id") == deals
+    assert query(url, "SELECT count(*) FROM crawl_files WHERE processed_at IS NOT NULL")[0][0] == 2
