@@ -8,10 +8,32 @@ from urllib.parse import urlsplit, urlunsplit
 
 import dagster as dg
 from ds_support import companies, run_job
+from hypothesis import given
+from hypothesis import strategies as st
 
 DB_PASSWORD = "pg-Pa55-" + uuid.uuid4().hex[:10]
 S3_KEY_ID = "AKID" + uuid.uuid4().hex[:12].upper()
 S3_SECRET = "s3-secret-" + uuid.uuid4().hex
+EXTRA_NAMES = (
+    "search_url",
+    "bucket",
+    "endpoint_url",
+    "local_root",
+    "concurrency",
+    "batch_size",
+    "page_attempts",
+    "timeout_seconds",
+)
+VALID_TABLE = {"id_column": "id", "target_column": "thumbnail"}
+TABLES = st.one_of(
+    st.just(VALID_TABLE),
+    st.none(),
+    st.text(max_size=8),
+    st.dictionaries(
+        st.sampled_from(["id_column", "target_column", "table", "deleted_column", "other"]),
+        st.one_of(st.none(), st.integers(), st.text(max_size=8)),
+    ),
+)
 
 
 def _with_password(url: str, password: str, port: int | None = None) -> str:
@@ -103,3 +125,25 @@ def test_the_crawler_never_prints_or_reports_a_configured_secret(
     assert "crawling 21 companies" in output and "port 1 failed" in output
     for secret in (DB_PASSWORD, S3_SECRET, S3_KEY_ID):
         assert secret not in output
+
+
+def test_a_crawl_running_past_its_timeout_ends_with_a_failure(postgres_url, data_dir, monkeypatch):
+    monkeypatch.setenv("DS_POSTGRES_URL", postgres_url)
+    monkeypatch.setenv("LOGO_CRAWL_TIMEOUT_SECONDS", "0.5")
+    result = run_job("ds_node_job", raise_on_error=False, only=["ds_img_r2_node"])
+    assert not result.success
+    assert all(thumbnail is None for _, thumbnail, _ in companies(postgres_url).values())
+
+
+@given(
+    st.dictionaries(st.sampled_from(EXTRA_NAMES), st.one_of(st.none(), st.integers(), st.text(max_size=8))),
+    TABLES,
+)
+def test_reading_any_extras_gives_settings_or_the_documented_error(extras, table):
+    from dag_shared.images.logo_crawler.settings import CrawlSettingsError, from_extras
+
+    try:
+        settings = from_extras({**extras, "table": table})
+    except CrawlSettingsError:
+        return
+    assert settings.concurrency >= 1 and settings.search_url and settings.bucket

@@ -25,9 +25,16 @@ class CompanyTable:
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> CompanyTable:
-        return cls(
-            **{k: values[k] for k in ("id_column", "target_column", "table", "name_column", "deleted_column")}
-        )
+        """The table described by `as_dict()`; TypeError or ValueError for anything else."""
+        if not isinstance(values, dict):
+            raise TypeError(f"a company table is a mapping, not {type(values).__name__}")
+        fields = {"id_column", "target_column", "table", "name_column", "deleted_column"}
+        if not {"id_column", "target_column"} <= set(values) or set(values) - fields:
+            raise ValueError(f"a company table needs id_column and target_column, got {sorted(values)}")
+        for name, value in values.items():
+            if not (isinstance(value, str) and value) and not (name == "deleted_column" and value is None):
+                raise ValueError(f"company table {name} must be a non-empty string, got {value!r}")
+        return cls(**values)
 
     def _names(self):
         from psycopg import sql

@@ -83,8 +83,15 @@ def from_extras(extras: dict[str, Any]) -> CrawlSettings:
             raise CrawlSettingsError(f"the launcher passed no {name!r} extra")
     if not extras.get("endpoint_url") and not extras.get("local_root"):
         raise CrawlSettingsError("neither an S3 endpoint nor a local object-store folder was passed")
+    try:
+        table = CompanyTable.from_dict(extras["table"])
+        timeout = float(extras.get("timeout_seconds") or 3600)
+    except (TypeError, ValueError) as error:
+        raise CrawlSettingsError(str(error)) from None
+    if not timeout > 0:
+        raise CrawlSettingsError(f"extra 'timeout_seconds' must be positive, got {timeout!r}")
     return CrawlSettings(
-        table=CompanyTable.from_dict(extras["table"]),
+        table=table,
         search_url=str(extras["search_url"]),
         bucket=str(extras["bucket"]),
         endpoint_url=extras.get("endpoint_url") or None,
@@ -93,7 +100,7 @@ def from_extras(extras: dict[str, Any]) -> CrawlSettings:
         chromium_path=str(extras.get("chromium_path") or DEFAULT_CHROMIUM),
         concurrency=_positive_int(extras, "concurrency", 2) or 2,
         batch_size=_positive_int(extras, "batch_size", None),
-        timeout_seconds=float(extras.get("timeout_seconds") or 3600),
+        timeout_seconds=timeout,
         page_attempts=_positive_int(extras, "page_attempts", 2) or 2,
     )
 
