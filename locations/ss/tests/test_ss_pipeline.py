@@ -177,3 +177,15 @@ def test_the_same_post_in_two_crawl_files_is_one_deal(ss_env, instance):
     run_ingest(instance, later.stem)
     assert query(url, "SELECT id, deal_hash FROM deals ORDER BY id") == deals
     assert query(url, "SELECT count(*) FROM crawl_files WHERE processed_at IS NOT NULL")[0][0] == 2
+
+
+def test_a_crawl_file_removed_from_the_folder_takes_its_partition_with_it(ss_env, instance):
+    run_setup(instance)
+    path = copy_sample(ss_env["crawl"])
+    first = _sensor(instance)
+    instance.add_dynamic_partitions("ss_crawl_files", [SAMPLE_KEY])
+    path.unlink()
+    tick = _sensor(instance, first.cursor)
+    assert tick.run_requests == []
+    assert [r.partition_keys for r in tick.dynamic_partitions_requests] == [[SAMPLE_KEY]]
+    assert type(tick.dynamic_partitions_requests[0]).__name__ == "DeleteDynamicPartitionsRequest"

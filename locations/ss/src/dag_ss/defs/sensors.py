@@ -1,7 +1,8 @@
 """Sensor `ss_crawl_files_sensor`: each new or rewritten crawl file becomes a partition and a run.
 
 The cursor records every file's mtime, size and content hash, so a file is run once, a rewritten
-file (new content) again, and a touched but unchanged file not at all. Until the dictionary has
+file (new content) again, and a touched but unchanged file not at all. A file removed from the
+folder has its partition removed, so partitions do not accumulate beyond the files kept. Until the dictionary has
 been seeded the sensor asks for `ss_setup_job` first and leaves the files for a later tick.
 """
 
@@ -33,11 +34,18 @@ def ss_crawl_files_sensor(context: dg.SensorEvaluationContext, ss_settings: SsSe
             run_requests=[dg.RunRequest(run_key="ss_setup:first", job_name=ss_setup_job.name)],
             cursor=context.cursor,
         )
-    changes, state, skipped = scan(ss_settings.crawl_folder(), load_cursor(context.cursor))
+    previous = load_cursor(context.cursor)
+    changes, state, skipped = scan(ss_settings.crawl_folder(), previous)
     for name in skipped:
         context.log.warning(f"{name}: the file name cannot be a partition key; skipped")
     known = set(context.instance.get_dynamic_partitions(SS_CRAWL_FILES.name))
     new_keys = [change.key for change in changes if change.key not in known]
+    # A file removed from the folder (archived by an operator) takes its partition with it; its
+    # rows stay in the warehouse and its record in crawl_files.
+    gone = sorted(key for key in previous if key not in state and key in known)
+    requests = [SS_CRAWL_FILES.build_add_request(new_keys)] if new_keys else []
+    if gone:
+        requests.append(SS_CRAWL_FILES.build_delete_request(gone))
     return dg.SensorResult(
         run_requests=[
             dg.RunRequest(
@@ -48,6 +56,6 @@ def ss_crawl_files_sensor(context: dg.SensorEvaluationContext, ss_settings: SsSe
             )
             for change in changes
         ],
-        dynamic_partitions_requests=[SS_CRAWL_FILES.build_add_request(new_keys)] if new_keys else [],
+        dynamic_partitions_requests=requests,
         cursor=json.dumps(state, sort_keys=True),
     )
