@@ -149,3 +149,12 @@ def test_unknown_values_are_treated_as_empty_when_merging():
     )
     assert merged == {"model": "아이폰 16", "upfront": 450_000, "carrier": "SKT", "city": "서울"}
     assert merge({"carrier": None}, {"carrier": "자급제", "model": "미상"})["carrier"] == "MVNO"
+
+
+def test_the_score_summary_reports_quantiles_and_a_histogram():
+    from dag_ss.lib.llm_stage import score_summary
+
+    summary = score_summary([0.0, 0.1, 0.5, 0.65, 0.95, 1.0])
+    assert (summary["n"], summary["min"], summary["max"]) == (6, 0.0, 1.0)
+    assert summary["histogram_0_to_1_by_0.2"] == [2, 0, 1, 1, 2]
+    assert score_summary([]) == {"n": 0}

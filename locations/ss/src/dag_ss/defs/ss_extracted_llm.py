@@ -43,6 +43,7 @@ def ss_extracted_llm(
     ss_llm: SsLlmResource,
 ):
     from dag_ss.lib.llm_client import DealExtractor
+    from dag_ss.lib.llm_stage import score_summary
     from dag_ss.lib.pipeline import allowed_lists, extract_with_llm
     from dag_ss.lib.schema import ensure_schema
 
@@ -74,6 +75,7 @@ def ss_extracted_llm(
         "gate_reasons": dict(result.gate_reasons),
         "gate_samples": result.gate_samples,
         "gate_min_score": thresholds.gate_min_score,
+        "deal_candidate_score": {name: score_summary(values) for name, values in result.scores.items()},
         "attempt": context.retry_number + 1,
     }
     if extractor is not None:

@@ -43,6 +43,29 @@ def gate_reason(row: dict[str, Any], thresholds: Thresholds) -> str | None:
     return None
 
 
+def score_summary(scores: list[float]) -> dict[str, Any]:
+    """min, p25, p50, p75, max and a 5-bin histogram over [0, 1] of deal-candidate scores."""
+    if not scores:
+        return {"n": 0}
+    ordered = sorted(scores)
+
+    def quantile(q: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(q * (len(ordered) - 1) + 0.5))], 4)
+
+    bins = [0] * 5
+    for score in ordered:
+        bins[min(int(score * 5), 4)] += 1
+    return {
+        "n": len(ordered),
+        "min": ordered[0],
+        "p25": quantile(0.25),
+        "p50": quantile(0.5),
+        "p75": quantile(0.75),
+        "max": ordered[-1],
+        "histogram_0_to_1_by_0.2": bins,
+    }
+
+
 @dataclass
 class LlmStageResult:
     rows: list[dict[str, Any]] = field(default_factory=list)
@@ -50,6 +73,9 @@ class LlmStageResult:
     gate_reasons: Counter = field(default_factory=Counter)
     gate_samples: dict[str, list[str]] = field(default_factory=dict)
     errors: list[tuple[str, str]] = field(default_factory=list)  # (post_id, error)
+    scores: dict[str, list[float]] = field(
+        default_factory=lambda: {"all": [], "called": [], "skipped_low": []}
+    )
 
 
 def run_llm_stage(
@@ -78,6 +104,12 @@ def run_llm_stage(
             )
         }
         reason = gate_reason(row, thresholds)
+        if row["prefilter_passed"]:
+            result.scores["all"].append(row["deal_candidate_score"])
+            if reason is None and extractor is not None:
+                result.scores["called"].append(row["deal_candidate_score"])
+            elif reason in ("score_below_min", "advertorial_high_low_score"):
+                result.scores["skipped_low"].append(row["deal_candidate_score"])
         if reason is not None:
             out.update(extraction="rules", llm_status="skipped", llm_reason=reason)
             result.gate_reasons[reason] += 1
