@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from dag_ss.lib.keys import key_a, term_key
 
@@ -28,6 +29,14 @@ def _class_of(char: str) -> str | None:
     if "0" <= char <= "9":
         return "digit"
     return None
+
+
+@lru_cache(maxsize=64)
+def _prepared(text: str) -> tuple[str, tuple[bool, ...], tuple[int, ...]]:
+    """`_segments` of the text's Key-A; cached because both matchers read the same texts in turn
+    (a pure function of the text: no dictionary data is cached here)."""
+    chars, boundary, segment_end = _segments(key_a(text))
+    return chars, tuple(boundary), tuple(segment_end)
 
 
 def _segments(text_a: str) -> tuple[str, list[bool], list[int]]:
@@ -100,7 +109,7 @@ class TermMatcher:
 
     def hits(self, text: str) -> list[Hit]:
         """Every match in the text, in order of position (text is normalised to Key-A first)."""
-        chars, boundary, segment_end = _segments(key_a(text))
+        chars, boundary, segment_end = _prepared(text)
         found: list[Hit] = []
         start, size = 0, len(chars)
         while start < size:
@@ -117,7 +126,7 @@ class TermMatcher:
         return found
 
     def _longest_term_at(
-        self, chars: str, start: int, boundary: list[bool], segment_end: list[int]
+        self, chars: str, start: int, boundary: tuple[bool, ...], segment_end: tuple[int, ...]
     ) -> int | None:
         for end in range(min(len(chars), start + self._longest), start, -1):
             if chars[start:end] not in self._names:
