@@ -31,7 +31,7 @@ def crawler_image():
             "no Docker engine answers (`docker info` failed): the container path of ds_docker_job is not run"
         )
     subprocess.run(
-        ["docker", "build", "-f", "Dockerfile.logo_crawler", "-t", IMAGE, "."],
+        ["docker", "build", "--network", "host", "-f", "Dockerfile.logo_crawler", "-t", IMAGE, "."],
         cwd=ROOT,
         check=True,
         timeout=1800,

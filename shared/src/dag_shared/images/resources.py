@@ -10,6 +10,7 @@ A field set explicitly (launchpad, tests) wins over the variable.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -171,11 +172,16 @@ class LogoCrawlerResource(dg.ConfigurableResource):
 
         image = self.image or env("LOGO_CRAWLER_IMAGE") or "dag-logo-crawler:dev"
         volumes = {str(path): {"bind": str(path), "mode": "rw"} for path in mounts}
+        kwargs: dict[str, Any] = {"network_mode": "host", "volumes": volumes, "mem_limit": "4g"}
+        environment = dict(secrets)
+        if volumes:  # write the local buckets as this process's user, as the local process would
+            kwargs["user"] = f"{os.getuid()}:{os.getgid()}"
+            environment["HOME"] = "/tmp"
         return PipesDockerClient().run(
             context=context,
             image=image,
             command=["python", "-m", CRAWLER_MODULE],
             extras=extras,
-            env=dict(secrets),
-            container_kwargs={"network_mode": "host", "volumes": volumes, "mem_limit": "4g"},
+            env=environment,
+            container_kwargs=kwargs,
         )
