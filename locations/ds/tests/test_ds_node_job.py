@@ -53,3 +53,15 @@ def test_ds_node_job_fills_every_thumbnail_the_search_shows_and_a_rerun_changes_
     assert again["dagster/row_count"].value == 0 and again["uploaded_objects"].value == 0
     assert len(logo_updates(data_dir)) == len(filled)
     assert all(e.passed for e in second.get_asset_check_evaluations())
+
+    # A logo of a company the table does not hold is left out with its reason, nothing else moves.
+    from dag_shared.images.lib.sample_logos import draw_logo
+
+    source = data_dir / "object_store" / "ds" / "ds-logos-source"
+    (source / "clogo-99999.png").write_bytes(draw_logo("no such company"))
+    third = run_job("ds_node_job", only=["ds_r2_download", "ds_png2webp", "ds_img_finalize"])
+    assert third.success
+    left_out = third.asset_materializations_for_node("ds_img_finalize")[0].metadata
+    assert left_out["unknown_companies"].value == 1 and "id = 99999" in left_out["skipped"].value
+    assert left_out["dagster/row_count"].value == 0
+    assert companies(postgres_url) == rows and not (target / "clogo-99999.png").exists()
