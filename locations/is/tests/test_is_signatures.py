@@ -1,7 +1,5 @@
 """Signatures: equal to datasketch's MinHash, near-duplicates close in SimHash, media tokens."""
 
-from hashlib import blake2b
-
 import numpy as np
 from dag_is.lib.signatures import (
     NUM_PERM,
@@ -9,9 +7,12 @@ from dag_is.lib.signatures import (
     embed_tokens,
     image_tokens,
     minhash_many,
+    shingle_hash,
     shingles,
     signatures,
     simhash_many,
+    text_hashes,
+    token_hash32,
 )
 from datasketch import MinHash
 from hypothesis import given, settings
@@ -22,11 +23,10 @@ def datasketch_minhash(items):
     m = MinHash(
         num_perm=NUM_PERM,
         seed=SEED,
-        scheme="legacy",
-        hashfunc=lambda b: int.from_bytes(blake2b(b, digest_size=4).digest(), "little"),
+        hashfunc=token_hash32,
     )
     m.update_batch([i.encode() for i in items])
-    return m.hashvalues.astype(">u8").tobytes()
+    return m.hashvalues.astype(">u8").tobytes()  # datasketch keeps uint32; stored widened
 
 
 def test_the_vectorised_minhash_equals_datasketch_for_every_post_of_a_batch():
@@ -78,3 +78,33 @@ def test_signatures_of_any_text_have_fixed_sizes(texts):
         assert len(s.text_simhash64) == 16 and len(s.text_minhash128) == 1024
         int(s.text_simhash64, 16)
     assert np.all(np.frombuffer(result[0].gallery_minhash128, ">u8") == 2**32 - 1) if result else True
+
+
+def reference_simhash(items):
+    votes = [0] * 64
+    for item in set(items):
+        value = shingle_hash(item)
+        for bit in range(64):
+            votes[bit] += 1 if (value >> (63 - bit)) & 1 else -1
+    return f"{sum(1 << (63 - bit) for bit in range(64) if votes[bit] > 0):016x}"
+
+
+def test_batches_larger_than_one_chunk_give_each_post_its_own_signature():
+    sets = [
+        [f"단어{i} 번호{j}" for j in range(i * 7 % 400)] for i in range(60)
+    ]  # ~12,000 shingles, some empty
+    assert simhash_many(sets) == [reference_simhash(s) for s in sets]
+    assert minhash_many(sets) == [datasketch_minhash(s) for s in sets]
+
+
+def test_the_batched_text_hashes_are_the_hashes_of_the_documented_shingles():
+    texts = [
+        "서울 지하철 2호선 신호 장애로 퇴근길 승객 수천 명이 갇혔다 https://x.com/a 2호선 신호 장애로",
+        "짧은 글",
+        "",
+    ]
+    lengths, hashes = text_hashes(texts)
+    expected = [sorted({shingle_hash(s) for s in shingles(t)}) for t in texts]
+    assert lengths.tolist() == [len(e) for e in expected]
+    assert sorted(hashes[: lengths[0]].tolist()) == expected[0]
+    assert sorted(hashes[lengths[0] :].tolist()) == expected[1]

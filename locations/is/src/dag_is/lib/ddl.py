@@ -1,7 +1,9 @@
 """The IS warehouse schema (legacy spec A7.1, the tables the ingest writes), created idempotently.
 
 The legacy schema lived in a separate web application; here every table the pipeline writes is
-declared in the project. `ensure_schema` is safe to run at the start of every ingest.
+declared in the project. `ensure_schema` is safe to run at the start of every ingest. Child tables
+carry `post_id` = `posts.id` without a foreign key: the ingest writes children only by joining the
+posts of the same transaction, and a per-row foreign-key check would double the cost of a load.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ STATEMENTS = (
         CONSTRAINT posts_site_post_id_key UNIQUE (site, post_id)
     )""",
     """CREATE TABLE IF NOT EXISTS post_versions (
-        post_id text NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+        post_id text NOT NULL,
         version integer NOT NULL,
         title text,
         content text,
@@ -52,7 +54,7 @@ STATEMENTS = (
     )""",
     """CREATE TABLE IF NOT EXISTS post_comments (
         id text PRIMARY KEY,
-        post_id text NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+        post_id text NOT NULL,
         parent_id text,
         root_id text NOT NULL,
         path text NOT NULL,
@@ -70,7 +72,7 @@ STATEMENTS = (
     )""",
     "CREATE INDEX IF NOT EXISTS post_comments_post_id_idx ON post_comments (post_id)",
     """CREATE TABLE IF NOT EXISTS post_images (
-        post_id text NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+        post_id text NOT NULL,
         url text NOT NULL,
         url_hash text NOT NULL,
         alt text,
@@ -79,7 +81,7 @@ STATEMENTS = (
         CONSTRAINT post_images_post_id_url_hash_key UNIQUE (post_id, url_hash)
     )""",
     """CREATE TABLE IF NOT EXISTS post_embeds (
-        post_id text NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+        post_id text NOT NULL,
         type text NOT NULL,
         provider text,
         mime_type text,
@@ -92,7 +94,7 @@ STATEMENTS = (
         CONSTRAINT post_embeds_post_id_url_hash_key UNIQUE (post_id, url_hash)
     )""",
     """CREATE TABLE IF NOT EXISTS post_snapshots (
-        post_id text NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+        post_id text NOT NULL,
         "timestamp" timestamptz NOT NULL,
         view_count integer,
         like_count integer,
@@ -108,7 +110,7 @@ STATEMENTS = (
         PRIMARY KEY (id, board)
     )""",
     """CREATE TABLE IF NOT EXISTS post_signatures (
-        post_id text PRIMARY KEY REFERENCES posts (id) ON DELETE CASCADE,
+        post_id text PRIMARY KEY,
         text_simhash64 text NOT NULL,
         text_minhash128 bytea NOT NULL,
         gallery_minhash128 bytea NOT NULL,
@@ -117,8 +119,11 @@ STATEMENTS = (
         embed_count integer NOT NULL,
         computed_at timestamptz NOT NULL DEFAULT now()
     )""",
+    # Signatures are incompressible 1 KiB values: kept in the row, never compressed or toasted.
+    """ALTER TABLE post_signatures ALTER COLUMN text_minhash128 SET STORAGE PLAIN,
+        ALTER COLUMN gallery_minhash128 SET STORAGE PLAIN, ALTER COLUMN embed_minhash128 SET STORAGE PLAIN""",
     """CREATE TABLE IF NOT EXISTS post_enrichment (
-        post_id text PRIMARY KEY REFERENCES posts (id) ON DELETE CASCADE,
+        post_id text PRIMARY KEY,
         text_rev text,
         enriched_at timestamptz,
         image_summary text,
@@ -136,7 +141,7 @@ STATEMENTS = (
         fuse_rev text
     )""",
     """CREATE TABLE IF NOT EXISTS media_enrichment_jobs (
-        post_id text NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+        post_id text NOT NULL,
         url_hash text NOT NULL,
         image_url text NOT NULL,
         priority text NOT NULL DEFAULT 'P1',

@@ -17,6 +17,7 @@ rows that would not change.
 from __future__ import annotations
 
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -58,10 +59,14 @@ def _temp_table(
     conn.execute(f"CREATE TEMP TABLE {name} ({spec}) ON COMMIT DROP")
 
 
-def _copy(conn: psycopg.Connection, table: str, columns: tuple[str, ...], data) -> int:
+def _copy(conn: psycopg.Connection, table: str, columns: tuple[str, ...], data, binary_types=None) -> int:
+    """COPY rows into a table; `binary_types` (type names) switches to binary COPY (bytea columns)."""
     count = 0
     names = ", ".join(f'"{c}"' for c in columns)
-    with conn.cursor() as cur, cur.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+    statement = f"COPY {table} ({names}) FROM STDIN" + (" (FORMAT BINARY)" if binary_types else "")
+    with conn.cursor() as cur, cur.copy(statement) as copy:
+        if binary_types:
+            copy.set_types(list(binary_types))
         for row in data:
             copy.write_row(row)
             count += 1
@@ -81,23 +86,27 @@ def ingest_document(conn: psycopg.Connection, document: CrawlDocument) -> Ingest
     posts = rows.unique_posts(document.posts)
     report = IngestReport()
     _stage_posts(conn, posts, document.meta.get("crawled_at"))
-    report.posts.update(
-        dict(conn.execute("SELECT change, count(*) FROM post_changes GROUP BY change").fetchall())
-    )
-    report.rows["posts"] = _merge_posts(conn)
-    report.rows["post_versions"] = _merge_versions(conn)
-    report.rows["post_comments"] = _merge_comments(conn, posts)
-    report.rows["post_images"] = _merge_images(conn, posts)
-    report.rows["post_embeds"] = _merge_embeds(conn, posts)
-    report.rows["post_snapshots"] = _rowcount(
-        conn,
-        """INSERT INTO post_snapshots (post_id, "timestamp", view_count, like_count, dislike_count, comment_count)
-           SELECT key, crawled_at, view_count, like_count, dislike_count, comment_count
-           FROM post_changes WHERE crawled_at IS NOT NULL
-           ON CONFLICT (post_id, "timestamp") DO NOTHING""",
-    )
-    report.rows["sites"] = _merge_sites(conn, document)
-    report.rows["post_signatures"] = _merge_signatures(conn, posts)
+    changes = conn.execute("SELECT change, count(*) FROM post_changes GROUP BY change").fetchall()
+    report.posts.update(dict(changes))
+    wanted = _signature_targets(conn)
+    chosen = [p for p in posts if rows.crawler_id(p) in wanted]
+    # Signatures are numpy work: computed in a thread while Postgres merges the other tables.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(lambda: list(zip(chosen, signatures(chosen))))
+        report.rows["posts"] = _merge_posts(conn)
+        report.rows["post_versions"] = _merge_versions(conn)
+        report.rows["post_comments"] = _merge_comments(conn, posts)
+        report.rows["post_images"] = _merge_images(conn, posts)
+        report.rows["post_embeds"] = _merge_embeds(conn, posts)
+        report.rows["post_snapshots"] = _rowcount(
+            conn,
+            """INSERT INTO post_snapshots (post_id, "timestamp", view_count, like_count, dislike_count, comment_count)
+               SELECT key, crawled_at, view_count, like_count, dislike_count, comment_count
+               FROM post_changes WHERE crawled_at IS NOT NULL
+               ON CONFLICT (post_id, "timestamp") DO NOTHING""",
+        )
+        report.rows["sites"] = _merge_sites(conn, document)
+        report.rows["post_signatures"] = _write_signatures(conn, wanted, pending.result())
     report.post_ids = [r[0] for r in conn.execute("SELECT key FROM post_changes ORDER BY key").fetchall()]
     return report
 
@@ -261,44 +270,36 @@ def _merge_sites(conn: psycopg.Connection, document: CrawlDocument) -> int:
     )
 
 
-def _merge_signatures(conn: psycopg.Connection, posts: list[dict]) -> int:
-    """Signatures of posts that are new, changed or have none yet (counts-only changes keep theirs)."""
-    wanted = {
-        r[0]
-        for r in conn.execute(
-            """SELECT c.id FROM post_changes c LEFT JOIN post_signatures s ON s.post_id = c.key
+def _signature_targets(conn: psycopg.Connection) -> dict[str, str]:
+    """Crawler id → post key of the posts that are new, changed or have no signature yet."""
+    return dict(
+        conn.execute(
+            """SELECT c.id, c.key FROM post_changes c LEFT JOIN post_signatures s ON s.post_id = c.key
                WHERE c.change IN ('new', 'changed') OR s.post_id IS NULL"""
         ).fetchall()
-    }
-    chosen = [p for p in posts if rows.crawler_id(p) in wanted]
-    if not chosen:
-        return 0
-    columns = ("src_id", "text_simhash64", "text_minhash128", "gallery_minhash128", "embed_minhash128",
-               "image_count", "embed_count")  # fmt: skip
-    _temp_table(
-        conn, "in_signatures", columns, ("text", "text", "bytea", "bytea", "bytea", "integer", "integer")
     )
+
+
+def _write_signatures(conn: psycopg.Connection, wanted: dict[str, str], computed: list) -> int:
+    """Replace the signatures of the wanted posts: DELETE then binary COPY (1 KiB bytea values)."""
+    if not computed:
+        return 0
+    keys = [wanted[rows.crawler_id(post)] for post, _ in computed]
+    conn.execute("DELETE FROM post_signatures WHERE post_id = ANY(%s)", (keys,))
+    columns = ("post_id", "text_simhash64", "text_minhash128", "gallery_minhash128", "embed_minhash128",
+               "image_count", "embed_count")  # fmt: skip
     data = (
         (
-            rows.crawler_id(p),
+            key,
             s.text_simhash64,
             s.text_minhash128,
             s.gallery_minhash128,
             s.embed_minhash128,
-            len(dict.fromkeys(p["images"])),
-            len({e["url"] for e in p["embeddedContent"]}),
+            len(dict.fromkeys(post["images"])),
+            len({e["url"] for e in post["embeddedContent"]}),
         )
-        for p, s in zip(chosen, signatures(chosen))
+        for key, (post, s) in zip(keys, computed)
     )
-    _copy(conn, "in_signatures", columns, data)
-    fields = columns[1:]
-    return _rowcount(
-        conn,
-        f"""INSERT INTO post_signatures (post_id, {", ".join(fields)}, computed_at)
-            SELECT c.key, {", ".join(f"i.{f}" for f in fields)}, now()
-            FROM in_signatures i JOIN post_changes c ON c.id = i.src_id
-            ON CONFLICT (post_id) DO UPDATE SET {", ".join(f"{f} = EXCLUDED.{f}" for f in fields)},
-              computed_at = EXCLUDED.computed_at
-            WHERE ({", ".join(f"post_signatures.{f}" for f in fields)})
-                  IS DISTINCT FROM ({", ".join(f"EXCLUDED.{f}" for f in fields)})""",
+    return _copy(
+        conn, "post_signatures", columns, data, ("text", "text", "bytea", "bytea", "bytea", "int4", "int4")
     )

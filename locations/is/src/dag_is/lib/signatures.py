@@ -1,15 +1,18 @@
 """Near-duplicate signatures of posts (legacy spec A2 #11), computed for many posts at once.
 
 Text: lowercase, URLs dropped, only Hangul, a–z and 0–9 kept, tokens of 2+ characters, 5-token
-shingles (fewer than 5 tokens: the tokens themselves). SimHash 64 over blake2b-8 shingle hashes,
-stored as 16 hex digits. MinHash with 128 permutations over blake2b-4 shingle hashes, with
-datasketch's "legacy" permutation scheme and parameters (seed 1), so a signature equals
-datasketch's `MinHash(scheme="legacy")` of the same shingles; packed as 128 big-endian uint64 (1024 bytes). Gallery MinHash over image
-tokens `host/basename`, embed MinHash over `yt:<videoId>`, `x:<tweetId>` or `em:<host>`.
+shingles (fewer than 5 tokens: the tokens themselves), each distinct shingle counted once. A
+shingle's 64-bit hash combines its tokens' blake2b-8 hashes (acc·φ + next, splitmix64 finaliser),
+so a batch hashes each distinct token once with blake2b and forms every window with numpy. SimHash
+64 over those hashes, stored as 16 hex digits. MinHash with 128 permutations over their upper 32
+bits, in datasketch's default "affine32" scheme (MurmurHash3 pre-mix, a·h + b mod 2^32, a odd)
+with its parameters for seed 1, so a signature equals datasketch's `MinHash(num_perm=128, seed=1)`
+with that hash function; values are stored as 128 big-endian uint64 (1024 bytes). Gallery
+MinHash over image tokens `host/basename`, embed MinHash over `yt:<videoId>`, `x:<tweetId>` or `em:<host>`.
 
-Hashing a shingle is one blake2b call; everything after (SimHash bit sums, the 128 permutations
-and the per-post minimum) is numpy over all shingles of a batch of posts (legacy defect A11-25:
-128 blake2b calls per shingle in pure Python).
+Everything after the token hashes (windows, SimHash bit sums, the 128 permutations, per-post
+minima) is numpy over all shingles of a batch of posts (legacy defect A11-25: 128 blake2b calls
+per shingle in pure Python).
 """
 
 from __future__ import annotations
@@ -23,19 +26,19 @@ import numpy as np
 
 NUM_PERM = 128
 SEED = 1
+SCHEME = "affine32"
 SHINGLE = 5
-_MERSENNE = np.uint64((1 << 61) - 1)
-_MAX_HASH = np.uint64((1 << 32) - 1)
+_MAX_HASH = np.uint32((1 << 32) - 1)
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _TOKEN = re.compile(r"[0-9a-z가-힣]{2,}")
-_CHUNK_SHINGLES = 40_000
+_CHUNK_SHINGLES = 8_192
 
 
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
     from datasketch import MinHash
 
-    a, b = MinHash(num_perm=NUM_PERM, seed=SEED, scheme="legacy").permutations
-    return a.astype(np.uint64), b.astype(np.uint64)
+    a, b = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+    return a.astype(np.uint32), b.astype(np.uint32)
 
 
 _PERMS: tuple[np.ndarray, np.ndarray] | None = None
@@ -81,38 +84,113 @@ def embed_tokens(embeds: list[dict]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _hash32(items: list[str]) -> np.ndarray:
-    return np.fromiter(
-        (int.from_bytes(blake2b(s.encode(), digest_size=4).digest(), "little") for s in items),
-        dtype=np.uint64,
-        count=len(items),
-    )
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
 
 
-def _hash64(items: list[str]) -> np.ndarray:
-    return np.frombuffer(b"".join(blake2b(s.encode(), digest_size=8).digest() for s in items), dtype=">u8")
+def _finalize(values: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: spreads a combination of token hashes over all 64 bits."""
+    with np.errstate(over="ignore"):
+        values = values ^ (values >> np.uint64(30))
+        values = values * _MIX1
+        values = values ^ (values >> np.uint64(27))
+        values = values * _MIX2
+        return values ^ (values >> np.uint64(31))
 
 
-def minhash_many(sets: list[list[str]]) -> list[bytes]:
-    """The 1024-byte MinHash of each token list (an empty list gives all-maximum values)."""
+def _token_hash(token: str) -> int:
+    return int.from_bytes(blake2b(token.encode(), digest_size=8).digest(), "big")
+
+
+def _window_hashes(token_hashes: np.ndarray) -> np.ndarray:
+    """Hashes of the distinct shingles of one text: each 5-token window (or each token when the
+    text has fewer than 5) combined as acc·φ + next over the tokens' blake2b-8 hashes, finalised."""
+    n = token_hashes.size
+    if n < SHINGLE:
+        return np.unique(_finalize(token_hashes))
+    acc = token_hashes[: n - SHINGLE + 1].copy()
+    with np.errstate(over="ignore"):
+        for k in range(1, SHINGLE):
+            acc = acc * _GOLDEN + token_hashes[k : n - SHINGLE + 1 + k]
+    return np.unique(_finalize(acc))
+
+
+def _combined(shingle: str) -> int:
+    """A shingle's token hashes combined as acc·φ + next (mod 2^64), before the finaliser."""
+    acc = 0
+    for token in shingle.split(" "):
+        acc = (acc * 0x9E3779B97F4A7C15 + _token_hash(token)) & 0xFFFFFFFFFFFFFFFF
+    return acc
+
+
+def shingle_hash(shingle: str) -> int:
+    """The 64-bit hash of one shingle text (tokens joined by spaces); the reference for tests."""
+    return int(_finalize(np.array([_combined(shingle)], dtype=np.uint64))[0])
+
+
+def token_hash32(item: bytes) -> int:
+    """The 32-bit value MinHash permutes for a shingle (datasketch `hashfunc` form, for tests)."""
+    return shingle_hash(item.decode()) >> 32
+
+
+def text_hashes(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per text, the hashes of its distinct shingles: (set sizes, hashes concatenated in text order).
+
+    Each distinct token is hashed with blake2b once per batch; windows are combined with numpy."""
+    cache: dict[str, int] = {}
+    parts = []
+    for text in texts:
+        words = tokens(text)
+        for word in words:
+            if word not in cache:
+                cache[word] = _token_hash(word)
+        hashes = np.fromiter((cache[w] for w in words), dtype=np.uint64, count=len(words))
+        parts.append(_window_hashes(hashes) if hashes.size else hashes)
+    lengths = np.fromiter((p.size for p in parts), dtype=np.int64, count=len(parts))
+    return lengths, (np.concatenate(parts) if parts else np.empty(0, dtype=np.uint64))
+
+
+def _flatten(sets: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
+    """Set sizes and the hashes of each set's distinct items (items are shingle or media tokens)."""
+    distinct = [list(dict.fromkeys(items)) for items in sets]
+    lengths = np.fromiter((len(items) for items in distinct), dtype=np.int64, count=len(distinct))
+    flat = [_combined(item) for items in distinct for item in items]
+    return lengths, _finalize(np.array(flat, dtype=np.uint64))
+
+
+def _fmix32(values: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finaliser, datasketch's pre-mix for the affine schemes."""
+    with np.errstate(over="ignore"):
+        values = values ^ (values >> np.uint32(16))
+        values = values * np.uint32(0x85EBCA6B)
+        values = values ^ (values >> np.uint32(13))
+        values = values * np.uint32(0xC2B2AE35)
+        return values ^ (values >> np.uint32(16))
+
+
+def _segments(lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Indexes of the non-empty sets and where each starts in the flat array."""
+    nonempty = np.flatnonzero(lengths)
+    return nonempty, np.concatenate(([0], np.cumsum(lengths)[:-1]))[nonempty]
+
+
+def minhash_from_hashes(lengths: np.ndarray, hashes: np.ndarray) -> list[bytes]:
+    """The 1024-byte MinHash of each set, from its shingles' 64-bit hashes (in set order)."""
     a, b = permutations()
     empty = np.full(NUM_PERM, _MAX_HASH, dtype=">u8").tobytes()
-    out: list[bytes] = [empty] * len(sets)
+    out: list[bytes] = [empty] * len(lengths)
+    tokens = _fmix32(np.right_shift(hashes, np.uint64(32)).astype(np.uint32))
+    bounds = np.concatenate(([0], np.cumsum(lengths)))
     start = 0
-    while start < len(sets):
-        stop, size = start, 0
-        while stop < len(sets) and (size == 0 or size + len(sets[stop]) <= _CHUNK_SHINGLES):
-            size += len(sets[stop])
-            stop += 1
-        batch = sets[start:stop]
-        lengths = np.fromiter((len(s) for s in batch), dtype=np.int64, count=len(batch))
-        flat = [item for items in batch for item in items]
-        if flat:
-            hashed = _hash32(flat)
+    while start < len(lengths):
+        stop = int(np.searchsorted(bounds, bounds[start] + _CHUNK_SHINGLES, side="right")) - 1
+        stop = max(stop, start + 1)
+        chunk = tokens[bounds[start] : bounds[stop]]
+        if chunk.size:
             with np.errstate(over="ignore"):
-                values = np.bitwise_and((hashed[:, None] * a[None, :] + b[None, :]) % _MERSENNE, _MAX_HASH)
-            nonempty = np.flatnonzero(lengths)
-            offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))[nonempty]
+                values = chunk[:, None] * a[None, :] + b[None, :]
+            nonempty, offsets = _segments(lengths[start:stop])
             minima = np.minimum.reduceat(values, offsets, axis=0)
             for row, index in zip(minima, nonempty):
                 out[start + index] = row.astype(">u8").tobytes()
@@ -120,22 +198,27 @@ def minhash_many(sets: list[list[str]]) -> list[bytes]:
     return out
 
 
-def simhash_many(sets: list[list[str]]) -> list[str]:
-    """The 64-bit SimHash of each shingle list as 16 hex digits (0 for an empty list)."""
-    lengths = np.fromiter((len(s) for s in sets), dtype=np.int64, count=len(sets))
-    flat = [item for items in sets for item in items]
-    result = ["0" * 16] * len(sets)
-    if not flat:
+def simhash_from_hashes(lengths: np.ndarray, hashes: np.ndarray) -> list[str]:
+    """The 64-bit SimHash of each set as 16 hex digits (0 for an empty set)."""
+    result = ["0" * 16] * len(lengths)
+    if not hashes.size:
         return result
-    bits = np.unpackbits(_hash64(flat).astype(">u8").view(np.uint8).reshape(-1, 8), axis=1).astype(np.int32)
-    votes = bits * 2 - 1
-    nonempty = np.flatnonzero(lengths)
-    offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))[nonempty]
-    sums = np.add.reduceat(votes, offsets, axis=0)
-    packed = np.packbits(sums > 0, axis=1)
+    bits = np.unpackbits(hashes.astype(">u8").view(np.uint8).reshape(-1, 8), axis=1)
+    nonempty, offsets = _segments(lengths)
+    ones = np.add.reduceat(bits, offsets, axis=0, dtype=np.int32)
+    # A bit is set when more shingles vote 1 than 0 (the sum of ±1 votes is positive).
+    packed = np.packbits(ones * 2 > lengths[nonempty, None], axis=1)
     for row, index in zip(packed, nonempty):
         result[index] = row.tobytes().hex()
     return result
+
+
+def minhash_many(sets: list[list[str]]) -> list[bytes]:
+    return minhash_from_hashes(*_flatten(sets))
+
+
+def simhash_many(sets: list[list[str]]) -> list[str]:
+    return simhash_from_hashes(*_flatten(sets))
 
 
 @dataclass(frozen=True)
@@ -148,9 +231,9 @@ class Signature:
 
 def signatures(posts: list[dict]) -> list[Signature]:
     """Signatures of posts (dicts with title, content, images, embeddedContent), in order."""
-    texts = [shingles(f"{p.get('title') or ''} {p.get('content') or ''}") for p in posts]
-    simhashes = simhash_many(texts)
-    text_minhashes = minhash_many(texts)
+    lengths, hashes = text_hashes([f"{p.get('title') or ''} {p.get('content') or ''}" for p in posts])
+    simhashes = simhash_from_hashes(lengths, hashes)
+    text_minhashes = minhash_from_hashes(lengths, hashes)
     gallery = minhash_many([image_tokens(p.get("images") or []) for p in posts])
     embeds = minhash_many([embed_tokens(p.get("embeddedContent") or []) for p in posts])
     return [Signature(*parts) for parts in zip(simhashes, text_minhashes, gallery, embeds)]
