@@ -147,3 +147,28 @@ def test_reading_any_extras_gives_settings_or_the_documented_error(extras, table
     except CrawlSettingsError:
         return
     assert settings.concurrency >= 1 and settings.search_url and settings.bucket
+
+
+def test_batches_go_round_the_companies_so_ones_without_a_logo_never_hold_back_the_rest(
+    postgres_url, data_dir, monkeypatch
+):
+    from dag_ds.lib.schema import sample_rows
+
+    monkeypatch.setenv("DS_POSTGRES_URL", postgres_url)
+    monkeypatch.setenv("LOGO_CRAWL_BATCH_SIZE", "8")
+    instance = dg.DagsterInstance.ephemeral()
+    crawlable = [r for r in sample_rows() if r["is_deleted"] == "false"]
+    runs = []
+    for _ in range(4):  # 21 companies to crawl, 8 at a time
+        result = run_job("ds_node_job", instance=instance)
+        runs.append(result.asset_materializations_for_node("ds_img_r2_node")[0].metadata)
+    # The third batch ends the list; the fourth wraps around to the two names without a company
+    # card, which were passed over, not crawled again and again ahead of the rest.
+    assert [m["companies"].value for m in runs] == [8, 8, 5, 2]
+    assert [m["found"].value for m in runs] == [8, 8, 3, 0]
+    ends = [m["last_company_id"].value for m in runs]
+    assert ends[0] < ends[1] < ends[2]
+    rows = companies(postgres_url)
+    with_logo = {int(r["id"]) for r in crawlable if r["search_card"] == "true"}
+    assert {cid for cid, (_, url, _) in rows.items() if url} == with_logo
+    assert len(crawlable) == 21

@@ -67,6 +67,7 @@ def _crawl(spec: ImagePipelineSpec, context: dg.AssetExecutionContext, in_contai
             region=settings.region,
             local_root=str(settings.local_root) if settings.local_root else None,
             page_attempts=2,
+            after_id=_previous_batch_end(context),
             **crawler.tuning(),
         ).extras()
         context.log.info(f"crawler: search {search_url}, source {settings.source_bucket}")
@@ -76,6 +77,15 @@ def _crawl(spec: ImagePipelineSpec, context: dg.AssetExecutionContext, in_contai
         else:
             invocation = crawler.run_process(context, extras, secrets)
     return _crawl_result(spec, invocation, source)
+
+
+def _previous_batch_end(context) -> str | None:
+    """The last company id the asset's previous crawl reported (batches continue from there)."""
+    event = context.instance.get_latest_materialization_event(context.asset_key)
+    materialization = event.asset_materialization if event is not None else None
+    value = materialization.metadata.get("last_company_id") if materialization is not None else None
+    text = getattr(value, "value", None)
+    return text or None
 
 
 def _crawl_result(spec: ImagePipelineSpec, invocation, source) -> dg.MaterializeResult:

@@ -47,20 +47,36 @@ class CompanyTable:
         }
 
 
-def needing_logo(conn: Any, table: CompanyTable, limit: int | None = None) -> list[tuple[str, str]]:
-    """(id, name) of every company without a logo URL yet, by id; at most `limit` when given."""
+def needing_logo(
+    conn: Any, table: CompanyTable, limit: int | None = None, after: str | None = None
+) -> list[tuple[str, str]]:
+    """(id, name) of every company without a logo URL yet, by id.
+
+    With `limit`, a batch: the next `limit` companies after id `after` (the previous batch's last),
+    wrapping around to the start, so companies whose search shows no logo never hold back the rest.
+    """
     from psycopg import sql
 
     names = table._names()
     where = [sql.SQL("({target} IS NULL OR {target} = '')").format(**names)]
     if table.deleted_column:
         where.append(sql.SQL("NOT coalesce({}, false)").format(sql.Identifier(table.deleted_column)))
-    query = sql.SQL("SELECT {id}::text, {name} FROM {t} WHERE {where} ORDER BY {id}::text").format(
-        where=sql.SQL(" AND ").join(where), **names
-    )
-    if limit is not None:
-        query = sql.SQL("{} LIMIT {}").format(query, sql.Literal(int(limit)))
-    return [(row[0], row[1]) for row in conn.execute(query).fetchall()]
+
+    def select(extra: sql.Composable | None, count: int | None) -> list[tuple[str, str]]:
+        query = sql.SQL("SELECT {id}::text, {name} FROM {t} WHERE {where} ORDER BY {id}::text").format(
+            where=sql.SQL(" AND ").join(where + ([extra] if extra is not None else [])), **names
+        )
+        if count is not None:
+            query = sql.SQL("{} LIMIT {}").format(query, sql.Literal(int(count)))
+        return [(row[0], row[1]) for row in conn.execute(query).fetchall()]
+
+    if limit is None or after is None:
+        return select(None, limit)
+    batch = select(sql.SQL("{id}::text > {after}").format(after=sql.Literal(after), **names), limit)
+    if len(batch) < limit:
+        wrapped = select(sql.SQL("{id}::text <= {after}").format(after=sql.Literal(after), **names), limit)
+        batch += wrapped[: limit - len(batch)]
+    return batch
 
 
 def existing(conn: Any, table: CompanyTable, ids: Sequence[str]) -> dict[str, tuple[str, str | None]]:

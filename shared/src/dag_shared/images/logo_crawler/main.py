@@ -53,7 +53,7 @@ def _companies(settings: crawl_settings.CrawlSettings) -> list[tuple[str, str]]:
     import psycopg
 
     with psycopg.connect(crawl_settings.database_url(), connect_timeout=15) as conn:
-        return needing_logo(conn, settings.table, settings.batch_size)
+        return needing_logo(conn, settings.table, settings.batch_size, settings.after_id)
 
 
 def run(pipes) -> int:
@@ -109,6 +109,8 @@ def run(pipes) -> int:
             **{name: {"raw_value": value, "type": "int"} for name, value in counts.items()},
             "dagster/row_count": {"raw_value": tally.uploaded, "type": "int"},
             "bucket": {"raw_value": settings.bucket, "type": "text"},
+            # Where the next batch starts (only with a batch size).
+            "last_company_id": {"raw_value": companies[-1][0] if companies else "", "type": "text"},
         }
     )
     pipes.log.info(

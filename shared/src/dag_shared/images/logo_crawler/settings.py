@@ -46,6 +46,7 @@ class CrawlSettings:
     batch_size: int | None
     timeout_seconds: float
     page_attempts: int
+    after_id: str | None = None  # with batch_size: the last company of the previous batch
 
     def extras(self) -> dict[str, Any]:
         """The Pipes extras that describe these settings (the launcher's side)."""
@@ -61,6 +62,7 @@ class CrawlSettings:
             "batch_size": self.batch_size,
             "timeout_seconds": self.timeout_seconds,
             "page_attempts": self.page_attempts,
+            "after_id": self.after_id,
         }
 
 
@@ -102,6 +104,7 @@ def from_extras(extras: dict[str, Any]) -> CrawlSettings:
         batch_size=_positive_int(extras, "batch_size", None),
         timeout_seconds=timeout,
         page_attempts=_positive_int(extras, "page_attempts", 2) or 2,
+        after_id=str(extras["after_id"]) if extras.get("after_id") is not None else None,
     )
 
 
