@@ -32,6 +32,7 @@ def test_a_crawl_lands_a_file_the_sensor_ingests_once_into_every_table(stack):
     }  # fmt: skip
     assert list((data_dir / "is" / "output").glob("*.json")) == []
     assert len(list((data_dir / "is" / "processed").glob("*/*.json"))) == 1
+    assert ticks.tick() == []  # a processed file is never requested again
     assert query(url, "SELECT post_id FROM posts WHERE is_deleted ORDER BY post_id") == [
         ("9870013",),
         ("9870015",),

@@ -79,9 +79,22 @@ def _rowcount(conn: psycopg.Connection, statement: str, params=None) -> int:
         return max(cur.rowcount, 0)
 
 
+def _roomy_temp_buffers(conn: psycopg.Connection) -> None:
+    """Keep the file's temporary tables in memory (Postgres allows this only before a session's
+    first temporary table; on a session that already had one the setting simply stays)."""
+    import psycopg
+
+    try:
+        with conn.transaction():
+            conn.execute("SET LOCAL temp_buffers = '256MB'")
+    except psycopg.errors.InvalidParameterValue:
+        pass
+
+
 def ingest_document(conn: psycopg.Connection, document: CrawlDocument) -> IngestReport:
     """Merge one validated crawl file; call inside a transaction (the caller commits)."""
     conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
+    _roomy_temp_buffers(conn)
     ensure_schema(conn)
     posts = rows.unique_posts(document.posts)
     report = IngestReport()

@@ -31,7 +31,7 @@ SHINGLE = 5
 _MAX_HASH = np.uint32((1 << 32) - 1)
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _TOKEN = re.compile(r"[0-9a-z가-힣]{2,}")
-_CHUNK_SHINGLES = 8_192
+_CHUNK_SHINGLES = 16_384
 
 
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
@@ -103,19 +103,6 @@ def _token_hash(token: str) -> int:
     return int.from_bytes(blake2b(token.encode(), digest_size=8).digest(), "big")
 
 
-def _window_hashes(token_hashes: np.ndarray) -> np.ndarray:
-    """Hashes of the distinct shingles of one text: each 5-token window (or each token when the
-    text has fewer than 5) combined as acc·φ + next over the tokens' blake2b-8 hashes, finalised."""
-    n = token_hashes.size
-    if n < SHINGLE:
-        return np.unique(_finalize(token_hashes))
-    acc = token_hashes[: n - SHINGLE + 1].copy()
-    with np.errstate(over="ignore"):
-        for k in range(1, SHINGLE):
-            acc = acc * _GOLDEN + token_hashes[k : n - SHINGLE + 1 + k]
-    return np.unique(_finalize(acc))
-
-
 def _combined(shingle: str) -> int:
     """A shingle's token hashes combined as acc·φ + next (mod 2^64), before the finaliser."""
     acc = 0
@@ -135,20 +122,38 @@ def token_hash32(item: bytes) -> int:
 
 
 def text_hashes(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Per text, the hashes of its distinct shingles: (set sizes, hashes concatenated in text order).
+    """Per text, the hashes of its distinct shingles: (set sizes, hashes grouped by text in order).
 
-    Each distinct token is hashed with blake2b once per batch; windows are combined with numpy."""
+    Each distinct token is hashed with blake2b once per batch; the 5-token windows of every text
+    (or its single tokens when it has fewer than 5), their combination, finalisation and
+    de-duplication are numpy operations over the whole batch."""
     cache: dict[str, int] = {}
-    parts = []
-    for text in texts:
-        words = tokens(text)
-        for word in words:
-            if word not in cache:
-                cache[word] = _token_hash(word)
-        hashes = np.fromiter((cache[w] for w in words), dtype=np.uint64, count=len(words))
-        parts.append(_window_hashes(hashes) if hashes.size else hashes)
-    lengths = np.fromiter((p.size for p in parts), dtype=np.int64, count=len(parts))
-    return lengths, (np.concatenate(parts) if parts else np.empty(0, dtype=np.uint64))
+    words = [tokens(text) for text in texts]
+    counts = np.fromiter((len(w) for w in words), dtype=np.int64, count=len(words))
+    flat = [word for text_words in words for word in text_words]
+    for word in flat:
+        if word not in cache:
+            cache[word] = _token_hash(word)
+    values = np.fromiter((cache[w] for w in flat), dtype=np.uint64, count=len(flat))
+    owner = np.repeat(np.arange(len(texts)), counts)
+    position = np.arange(values.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    length = counts[owner]
+    window = np.zeros(values.size, dtype=np.uint64)
+    span = max(values.size - SHINGLE + 1, 0)
+    with np.errstate(over="ignore"):
+        window[:span] = values[:span]
+        for k in range(1, SHINGLE):
+            window[:span] = window[:span] * _GOLDEN + values[k : k + span]
+    long_start = (length >= SHINGLE) & (position <= length - SHINGLE)
+    short = length < SHINGLE
+    hashes = _finalize(np.where(long_start, window, values))[long_start | short]
+    owners = owner[long_start | short]
+    order = np.lexsort((hashes, owners))
+    hashes, owners = hashes[order], owners[order]
+    keep = np.ones(hashes.size, dtype=bool)
+    keep[1:] = (hashes[1:] != hashes[:-1]) | (owners[1:] != owners[:-1])
+    lengths = np.bincount(owners[keep], minlength=len(texts)).astype(np.int64)
+    return lengths, hashes[keep]
 
 
 def _flatten(sets: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
@@ -188,10 +193,11 @@ def minhash_from_hashes(lengths: np.ndarray, hashes: np.ndarray) -> list[bytes]:
         stop = max(stop, start + 1)
         chunk = tokens[bounds[start] : bounds[stop]]
         if chunk.size:
+            # One row per permutation, so each set's minimum is a reduction over contiguous memory.
             with np.errstate(over="ignore"):
-                values = chunk[:, None] * a[None, :] + b[None, :]
+                values = a[:, None] * chunk[None, :] + b[:, None]
             nonempty, offsets = _segments(lengths[start:stop])
-            minima = np.minimum.reduceat(values, offsets, axis=0)
+            minima = np.minimum.reduceat(values, offsets, axis=1).T
             for row, index in zip(minima, nonempty):
                 out[start + index] = row.astype(">u8").tobytes()
         start = stop
