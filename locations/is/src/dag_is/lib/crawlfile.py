@@ -28,6 +28,16 @@ class CrawlDocument:
 
 _REQUIRED_TEXT = ("post_id", "site", "board")
 _COUNTS = ("view_count", "like_count", "dislike_count")
+_POST_TEXT = ("id", "url", "title", "author", "avatar", "content", "contentHtml", "content_hash", "category")
+_COMMENT_TEXT = ("author", "avatar", "content", "html", "raw")
+_EMBED_TEXT = ("type", "provider", "videoId", "thumbnail", "title", "description", "mimeType")
+
+
+def _texts(item: dict, fields: tuple[str, ...], path: Path, where: str) -> None:
+    for field in fields:
+        value = item.get(field)
+        if value is not None and not isinstance(value, str):
+            raise _fail(path, where, f"{field} is not a text: {str(value)[:40]!r}")
 
 
 def _fail(path: Path, where: str, problem: str) -> CrawlFileError:
@@ -67,6 +77,7 @@ def _check_post(post: Any, path: Path, index: int) -> dict[str, Any]:
         if not isinstance(value, str) or not value:
             raise _fail(path, where, f"{field} missing or not a text")
     where = f"post {index} (post_id {post['post_id']})"
+    _texts(post, _POST_TEXT, path, where)
     for field in _COUNTS:
         post[field] = _count(post.get(field), path, where, field)
     post["timestamp"] = _time(post.get("timestamp"), path, where, "timestamp")
@@ -79,8 +90,12 @@ def _check_post(post: Any, path: Path, index: int) -> dict[str, Any]:
             raise _fail(path, where, f"{field} is not a list")
     if not all(isinstance(url, str) for url in post["images"]):
         raise _fail(path, where, "images holds a non-text URL")
-    if not all(isinstance(e, dict) and isinstance(e.get("url"), str) for e in post["embeddedContent"]):
-        raise _fail(path, where, "an embed has no url")
+    for embed in post["embeddedContent"]:
+        if not isinstance(embed, dict) or not isinstance(embed.get("url"), str):
+            raise _fail(path, where, "an embed has no url")
+        _texts(embed, _EMBED_TEXT, path, where)
+    if not all(isinstance(tag, str) for tag in post["tags"]):
+        raise _fail(path, where, "tags holds a non-text tag")
     _check_comments(post["comments"], path, where)
     return post
 
@@ -90,6 +105,7 @@ def _check_comments(comments: list, path: Path, where: str) -> None:
         if not isinstance(comment, dict) or not isinstance(comment.get("id"), (str, int)):
             raise _fail(path, where, f"a comment has no id: {str(comment)[:80]!r}")
         comment_where = f"{where}, comment {comment['id']}"
+        _texts(comment, _COMMENT_TEXT, path, comment_where)
         comment["timestamp"] = _time(comment.get("timestamp"), path, comment_where, "timestamp")
         for field in ("likeCount", "dislikeCount", "reactionCount"):
             comment[field] = _count(comment.get(field), path, comment_where, field)
