@@ -77,34 +77,22 @@ def test_the_bucket_and_url_checks_fail_when_the_target_is_missing_or_incomplete
         "ds_logo_store": LogoStoreResource(location="ds"),
         "ds_postgres": PostgresResource(url=postgres_url),
     }
-    source_check, target_check, urls_check = build_checks(SPEC)
-    result = dg.materialize(
-        [
-            dg.AssetSpec(SPEC.name("download")),
-            dg.AssetSpec(SPEC.name("finalize")),
-            source_check,
-            target_check,
-            urls_check,
-        ],
-        resources=resources,
-        selection=dg.AssetSelection.all_asset_checks(),
-    )
-    outcome = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
-    assert outcome == {"ds_r2_src_check": True, "ds_r2_tgt_check": True, "ds_logo_urls_resolve": False}
+    specs = [dg.AssetSpec(SPEC.name("download")), dg.AssetSpec(SPEC.name("finalize"))]
+
+    def check_outcomes() -> dict[str, bool]:
+        result = dg.materialize(
+            [*specs, *build_checks(SPEC)], resources=resources, selection=dg.AssetSelection.all_asset_checks()
+        )
+        return {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+
+    assert check_outcomes() == {
+        "ds_r2_src_check": True,
+        "ds_r2_tgt_check": True,
+        "ds_logo_urls_resolve": False,
+    }
 
     for key in _objects(s3_client, target):
         s3_client.delete_object(Bucket=target, Key=key)
     s3_client.delete_bucket(Bucket=target)
-    result = dg.materialize(
-        [
-            dg.AssetSpec(SPEC.name("download")),
-            dg.AssetSpec(SPEC.name("finalize")),
-            source_check,
-            target_check,
-            urls_check,
-        ],
-        resources=resources,
-        selection=dg.AssetSelection.all_asset_checks(),
-    )
-    outcome = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+    outcome = check_outcomes()
     assert outcome == {"ds_r2_src_check": True, "ds_r2_tgt_check": False, "ds_logo_urls_resolve": False}

@@ -23,25 +23,25 @@ def _reachable(store, label: str) -> dg.AssetCheckResult:
 def build_checks(spec: ImagePipelineSpec) -> list[dg.AssetChecksDefinition]:
     store_key, pg_key = spec.store_key, spec.postgres_key
 
-    @dg.asset_check(
-        asset=spec.name("download"),
-        name=f"{spec.prefix}_r2_src_check",
-        description="The source bucket (the crawler's screenshots) answers.",
-        required_resource_keys={store_key},
-    )
-    def source_reachable(context) -> dg.AssetCheckResult:
-        store = getattr(context.resources, store_key)
-        return _reachable(store.source(), store.settings().source_bucket)
+    def reachability(bucket: str, asset_role: str, short: str, what: str) -> dg.AssetChecksDefinition:
+        @dg.asset_check(
+            asset=spec.name(asset_role),
+            name=f"{spec.prefix}_r2_{short}_check",
+            description=f"The {bucket} bucket ({what}) answers.",
+            required_resource_keys={store_key},
+        )
+        def reachable(context) -> dg.AssetCheckResult:
+            store = getattr(context.resources, store_key)
+            backend = store.source() if bucket == "source" else store.target()
+            settings = store.settings()
+            return _reachable(
+                backend, settings.source_bucket if bucket == "source" else settings.target_bucket
+            )
 
-    @dg.asset_check(
-        asset=spec.name("finalize"),
-        name=f"{spec.prefix}_r2_tgt_check",
-        description="The target bucket (published logos) answers.",
-        required_resource_keys={store_key},
-    )
-    def target_reachable(context) -> dg.AssetCheckResult:
-        store = getattr(context.resources, store_key)
-        return _reachable(store.target(), store.settings().target_bucket)
+        return reachable
+
+    source_reachable = reachability("source", "download", "src", "the crawler's screenshots")
+    target_reachable = reachability("target", "finalize", "tgt", "published logos")
 
     @dg.asset_check(
         asset=spec.name("finalize"),
