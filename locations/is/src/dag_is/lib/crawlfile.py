@@ -116,18 +116,34 @@ def _check_comments(comments: list, path: Path, where: str) -> None:
         _check_comments(replies, path, where)
 
 
-def read_crawl_file(path: Path) -> CrawlDocument:
-    """The file's meta and validated posts; `CrawlFileError` names the file and the first problem."""
+def _explain_json_error(path: Path, raw: bytes):
+    """orjson refused the file: the standard parser names the byte, or the line and column."""
     try:
-        data = json.loads(path.read_bytes())
-    except FileNotFoundError:
-        raise CrawlFileError(f"{path}: no such file") from None
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise CrawlFileError(f"{path}: not UTF-8 at byte {error.start}") from None
+    try:
+        return json.loads(text)
     except json.JSONDecodeError as error:
         raise CrawlFileError(
             f"{path}: not JSON: {error.msg} at line {error.lineno} column {error.colno}"
         ) from None
+    except RecursionError:
+        raise CrawlFileError(f"{path}: not JSON the reader accepts (nested too deeply)") from None
+
+
+def read_crawl_file(path: Path) -> CrawlDocument:
+    """The file's meta and validated posts; `CrawlFileError` names the file and the first problem."""
+    import orjson
+
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise CrawlFileError(f"{path}: no such file") from None
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        data = _explain_json_error(path, raw)
     if isinstance(data, list):
         if len(data) != 1:
             raise CrawlFileError(f"{path}: expected one [{{meta, posts}}] element, found {len(data)}")

@@ -92,34 +92,23 @@ COMMENT_COLUMNS = (
 def comment_rows(post: dict[str, Any]) -> Iterator[tuple]:
     source = crawler_id(post)
     seen: dict[str, tuple] = {}
-
-    def walk(comments: list[dict[str, Any]], parent: str | None, root: str | None, prefix: str, depth: int):
+    # Depth first with an explicit stack: (comments, parent id, root id, path prefix, depth).
+    stack: list[tuple[list, str | None, str | None, str, int]] = [(post["comments"], None, None, "", 0)]
+    while stack:
+        comments, parent, root, prefix, depth = stack.pop()
+        pending = []
         for index, comment in enumerate(comments, start=1):
+            get = comment.get
             cid = str(comment["id"])
             path = f"{prefix}.{index:03d}" if prefix else f"{index:03d}"
             top = root or cid
             seen.pop(cid, None)
-            seen[cid] = (
-                source,
-                cid,
-                parent,
-                top,
-                path,
-                depth,
-                comment.get("author"),
-                comment.get("avatar"),
-                comment.get("content"),
-                comment.get("html"),
-                comment.get("raw"),
-                comment.get("timestamp"),
-                comment.get("likeCount"),
-                comment.get("dislikeCount"),
-                comment.get("reactionCount"),
-                bool(comment.get("isDeleted")),
-            )
-            walk(comment.get("replies") or [], cid, top, path, depth + 1)
-
-    walk(post["comments"], None, None, "", 0)
+            seen[cid] = (source, cid, parent, top, path, depth, get("author"), get("avatar"), get("content"),
+                         get("html"), get("raw"), get("timestamp"), get("likeCount"), get("dislikeCount"),
+                         get("reactionCount"), bool(get("isDeleted")))  # fmt: skip
+            if replies := get("replies"):
+                pending.append((replies, cid, top, path, depth + 1))
+        stack.extend(reversed(pending))
     yield from seen.values()
 
 
