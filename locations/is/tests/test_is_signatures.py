@@ -108,3 +108,16 @@ def test_the_batched_text_hashes_are_the_hashes_of_the_documented_shingles():
     assert lengths.tolist() == [len(e) for e in expected]
     assert sorted(hashes[: lengths[0]].tolist()) == expected[0]
     assert sorted(hashes[lengths[0] :].tolist()) == expected[1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.from_regex(
+        r"\A((https?:)?//[A-Za-z0-9.:@-]{0,12})?(/[A-Za-z0-9._%-]{0,8}){0,3}([?#][A-Za-z0-9=&/]*)?\Z"
+    )
+)
+def test_image_tokens_are_the_host_and_basename_of_any_url(url):
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    assert image_tokens([url]) == [f"{parts.netloc.lower()}/{parts.path.rsplit('/', 1)[-1]}"]

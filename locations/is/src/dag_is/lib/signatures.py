@@ -30,6 +30,7 @@ SCHEME = "affine32"
 SHINGLE = 5
 _MAX_HASH = np.uint32((1 << 32) - 1)
 _URL = re.compile(r"https?://\S+|www\.\S+")
+_URL_PARTS = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*:)?(?://([^/?#]*))?([^?#]*)")
 _TOKEN = re.compile(r"[0-9a-z가-힣]{2,}")
 _CHUNK_SHINGLES = 16_384
 
@@ -63,10 +64,12 @@ def shingles(text: str) -> list[str]:
 
 
 def image_tokens(urls: list[str]) -> list[str]:
+    """`host/basename` of each image URL (query and fragment dropped)."""
     found = []
     for url in urls:
-        parts = urlsplit(url)
-        found.append(f"{parts.netloc.lower()}/{parts.path.rsplit('/', 1)[-1]}")
+        match = _URL_PARTS.match(url)
+        host, path = (match[1] or "", match[2] or "") if match else ("", url)
+        found.append(f"{host.lower()}/{path.rsplit('/', 1)[-1]}")
     return list(dict.fromkeys(found))
 
 
