@@ -44,6 +44,7 @@ LISTED = (
     ("HB솔루션", "KOSDAQ", "297890", ("에이치비솔루션",)),
     ("엠앤씨생명과학", "KONEX", "225860", ()),
     ("이스트아시아홀딩스", "KOSDAQ", "900110", ()),
+    ("오성정밀", "KOSDAQ", "123450", ()),  # only a dealer carries its name
 )
 
 
@@ -140,6 +141,8 @@ def test_listed_companies_get_the_monthly_headcount_of_all_their_workplaces_and_
     status = dict(rows(listed_env["postgres_url"], "SELECT company_name, status FROM listed_company_match"))
     assert status["대신증권"] == "ambiguous" and status["엠앤씨생명과학"] == "review"
     assert status["이스트아시아홀딩스"] == "unmatched"
+    # The dealer's display name is exactly 오성정밀 (대리점 is stripped), yet it is judged on its registered name.
+    assert status["오성정밀"] == "unmatched"
     materialization = result.asset_materializations_for_node("nps_listed_company_pension")[0]
     assert materialization.metadata["matched"].value == 11
     assert materialization.metadata["dagster/row_count"].value == 11 * len(MONTHS)

@@ -64,12 +64,15 @@ CROSS JOIN LATERAL (SELECT regexp_split_to_array(btrim(coalesce(raw.company_name
 ORDER BY k.company_id, d.company_id, k.method
 """
 
+# Trigram neighbours above REVIEW_FLOOR (`%` with pg_trgm.similarity_threshold set to it), on the
+# GIN expression index `idx_dim_company_norm_trgm_gin_listed`.
 NEIGHBOURS = f"""
 SELECT k.company_id, k.method, n.company_id, n.canonical_name, n.business_reg_num, n.sim, n.company_types
 FROM lc_key k CROSS JOIN LATERAL (
     SELECT d.company_id, d.canonical_name, d.business_reg_num, d.company_types,
            round(similarity(d.normalized_name, k.key)::numeric, 4) AS sim
-    FROM public.dim_company d ORDER BY d.normalized_name <-> k.key, d.company_id LIMIT {KNN_TOPK}
+    FROM public.dim_company d WHERE (d.normalized_name || '') %% k.key
+    ORDER BY similarity(d.normalized_name, k.key) DESC, d.company_id LIMIT {KNN_TOPK}
 ) n WHERE k.company_id = ANY(%(ids)s) AND char_length(k.key) >= 3
 ORDER BY k.company_id, n.sim DESC, n.company_id
 """
@@ -164,7 +167,11 @@ def trigram_stage(conn, outcomes: dict[str, Outcome], listed_ids: list[str]) -> 
     pending = [cid for cid in listed_ids if outcomes.get(cid) is None or outcomes[cid].status == "unmatched"]
     audit = []
     best: dict[str, tuple] = {}
+    judged = {(cid, d.candidate.nps_id) for cid, o in outcomes.items() for d in o.decisions}
+    conn.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", (str(REVIEW_FLOOR),))
     for cid, method, nps_id, name, brn, sim, types in conn.execute(NEIGHBOURS, {"ids": pending}).fetchall():
+        if (cid, nps_id) in judged:  # already decided on its registered name (a dealer stays a dealer)
+            continue
         sim = float(sim)
         stock = not_a_stock_company(
             Candidate(cid, "", method, nps_id, brn, name, "", False, None, tuple(types))
@@ -221,7 +228,8 @@ def _write_matches(
         workplaces += [(cid, w) for w in o.workplaces]
         for d in o.decisions:
             c = d.candidate
-            decision = "accepted" if d.accepted else ("ambiguous" if o.status == "ambiguous" else "rejected")
+            contested = d.reason.startswith(("ambiguous", "claimed"))
+            decision = "accepted" if d.accepted else ("ambiguous" if contested else "rejected")
             audit[(cid, c.nps_id)] = (
                 cid,
                 c.nps_id,

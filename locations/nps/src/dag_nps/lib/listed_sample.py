@@ -8,8 +8,9 @@ with two workplaces under one registration number and a branch office, ㈜ and �
 after the name, Latin-lettered listed names registered in Hangul, a KRX short name, a dealer shop,
 a staff credit union and a "(주)삼성전자한양유통" that are not the company, a small individual
 business sharing a listed company's name, two unrelated corporations with one name, a near-miss
-name for review, and the preferred-share-only listing of CD's cross-location sample (대원전선).
-The bundled `sample_data/` stays as it is.
+name for review, a dealer whose display name is exactly a listed name (오성정밀 대리점 → 오성정밀),
+and the preferred-share-only listing of CD's cross-location sample (대원전선). The bundled
+`sample_data/` stays as it is.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ WORKPLACES = (
     ("엘지에너지솔루션 주식회사", "774810", "jongno", "1", "028202", "축전지 제조업", 350),
     ("엠엔씨생명과학(주)", "135810", "cheonan", "1", "021102", "의약품 제조업", 30),
     ("현대차부품상사", "301120", "daegu", "2", "046109", "상품 종합 도매업", 3),
+    ("오성정밀 대리점", "333810", "busan", "1", "046109", "상품 종합 도매업", 6),
 )
 
 
