@@ -189,6 +189,40 @@ def test_workplaces_that_only_carry_the_name_are_audited_and_the_rest_summed_thr
     assert rolled == {m: monthly(url)[("삼성전자", m)][0] for m, _ in MONTHS}
 
 
+def test_the_checks_fail_on_a_split_rollup_a_negative_month_and_a_low_match_share(listed_env):
+    assert build(listed_env).success
+    url = listed_env["postgres_url"]
+    with psycopg.connect(url) as conn:
+        workplaces = conn.execute(
+            "SELECT a.nps_company_id FROM listed_company_match_audit a JOIN listed_company_match m "
+            "ON m.company_id = a.company_id WHERE a.decision = 'accepted' AND m.company_name = %s ORDER BY 1",
+            ("삼성전자",),
+        ).fetchall()
+        lg = conn.execute(
+            "SELECT a.nps_company_id FROM listed_company_match_audit a JOIN listed_company_match m "
+            "ON m.company_id = a.company_id WHERE a.decision = 'accepted' AND m.company_name = 'LG전자'"
+        ).fetchone()[0]
+        # A reviewer attached one of 삼성전자's workplaces to another rollup; a source month went negative.
+        conn.execute(
+            "UPDATE company_rollup SET rollup_id = %s, method = 'review_approved' WHERE company_id = %s",
+            (lg, workplaces[-1][0]),
+        )
+        conn.execute(
+            "UPDATE fact_pension_monthly SET subscriber_count = -5 WHERE company_id IN (SELECT a.nps_company_id "
+            "FROM listed_company_match_audit a JOIN listed_company_match m ON m.company_id = a.company_id "
+            "WHERE a.decision = 'accepted' AND m.company_name = '대원전선')"
+        )
+    unmatched = tuple((f"없는회사{i}", "KOSDAQ", f"9{i:05d}", ()) for i in range(20))
+    publish_listed(listed_env["store"], LISTED + unmatched)
+    result = build(listed_env)
+    checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    assert not checks["one_rollup_per_listed_company"].passed
+    assert checks["one_rollup_per_listed_company"].metadata["examples"].value == "삼성전자"
+    assert not checks["no_negative_headcount"].passed
+    assert not checks["listed_match_share"].passed
+    assert checks["listed_match_share"].severity == dg.AssetCheckSeverity.WARN
+
+
 def test_re_running_leaves_the_same_rows(listed_env):
     assert build(listed_env).success
     query = "SELECT * FROM listed_company_pension_monthly ORDER BY company_id, ym"
