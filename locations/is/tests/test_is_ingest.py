@@ -73,12 +73,22 @@ def test_images_and_embeds_that_leave_a_post_are_deleted_also_when_the_list_empt
     assert counts(url)["post_images"] == 0 and counts(url)["post_embeds"] == 0
 
 
-def test_a_post_the_crawler_found_deleted_is_marked_deleted(url, tmp_path):
+def test_a_post_the_crawler_found_deleted_is_flagged_and_keeps_its_last_text(url, tmp_path):
     ingest(url, write_file(tmp_path / "a.json", [post("1")]))
-    gone = post("1", isDeleted=True, content="", contentHtml="", images=[], crawledAt="2026-11-29T07:00:00Z")
+    gone = post("1", isDeleted=True, title="[삭제된 게시물]", content="", contentHtml="", images=[],
+                view_count=None, like_count=None, crawledAt="2026-11-29T07:00:00Z")  # fmt: skip
     ingest(url, write_file(tmp_path / "b.json", [gone]))
-    assert query(url, "SELECT is_deleted FROM posts") == [(True,)]
+    assert query(url, "SELECT is_deleted, title, content, view_count FROM posts") == [
+        (True, "제목 1", "본문 1 내용입니다 sample text", 10)
+    ]
     assert counts(url)["post_images"] == 0
+    assert (counts(url)["post_versions"], counts(url)["post_snapshots"]) == (1, 1)
+    again = counts(url)
+    ingest(url, write_file(tmp_path / "c.json", [{**gone, "crawledAt": "2026-11-29T08:00:00Z"}]))
+    assert counts(url) == again
+    back = post("1", content="복구된 본문", crawledAt="2026-11-29T09:00:00Z")
+    ingest(url, write_file(tmp_path / "d.json", [back]))
+    assert query(url, "SELECT is_deleted, content FROM posts") == [(False, "복구된 본문")]
 
 
 def test_sites_keep_one_row_per_board_with_the_latest_crawl(url, tmp_path):

@@ -9,7 +9,9 @@ transaction-scoped advisory lock, so overlapping files never race on (site, post
 Change detection on posts: a new post is inserted; a post whose text, title, tags, media counts or
 other shown fields changed is updated and gets a new version (and a new `text_rev` when its text
 changed); a post whose only changes are counts (views, likes, dislikes, comments) gets the counts
-updated without a version (legacy defect A11-1); an unchanged post is left alone. Re-ingesting a
+updated without a version (legacy defect A11-1); an unchanged post is left alone. A post the
+crawler found deleted (legacy defect A11-4) is flagged `is_deleted`, keeps its last text, title and
+counts, loses its images and embeds, and gets no version and no snapshot. Re-ingesting a
 file therefore changes nothing: snapshots are keyed by (post, crawl time) and every upsert skips
 rows that would not change.
 """
@@ -115,7 +117,7 @@ def ingest_document(conn: psycopg.Connection, document: CrawlDocument) -> Ingest
             conn,
             """INSERT INTO post_snapshots (post_id, "timestamp", view_count, like_count, dislike_count, comment_count)
                SELECT key, crawled_at, view_count, like_count, dislike_count, comment_count
-               FROM post_changes WHERE crawled_at IS NOT NULL
+               FROM post_changes WHERE crawled_at IS NOT NULL AND NOT is_deleted
                ON CONFLICT (post_id, "timestamp") DO NOTHING""",
         )
         report.rows["sites"] = _merge_sites(conn, document)
@@ -135,10 +137,13 @@ def _stage_posts(conn: psycopg.Connection, posts: list[dict], crawled_at: str | 
         f"""CREATE TEMP TABLE post_changes ON COMMIT DROP AS
         SELECT i.*, COALESCE(p.id, i.id) AS key,
           CASE WHEN p.id IS NULL THEN 'new'
+               WHEN i.is_deleted THEN
+                 CASE WHEN p.is_deleted AND (p.image_count, p.embed_count) = (i.image_count, i.embed_count)
+                      THEN 'same' ELSE 'deleted' END
                WHEN ({shown_old}) IS DISTINCT FROM ({shown_new}) THEN 'changed'
                WHEN ({counts_old}) IS DISTINCT FROM ({counts_new}) THEN 'counts'
                ELSE 'same' END AS change,
-          (p.id IS NULL OR (p.title, p.content, p.content_hash, p.tags)
+          NOT i.is_deleted AND (p.id IS NULL OR (p.title, p.content, p.content_hash, p.tags)
                          IS DISTINCT FROM (i.title, i.content, i.content_hash, i.tags)) AS text_changed
         FROM in_posts i LEFT JOIN posts p ON p.site = i.site AND p.post_id = i.post_id"""
     )
@@ -160,6 +165,13 @@ def _merge_posts(conn: psycopg.Connection) -> int:
         f"""UPDATE posts p SET {updates}, updated_at = now()
             FROM post_changes c WHERE c.change = 'changed' AND p.id = c.key""",
     )
+    # A post found deleted keeps its last text, title and counts; it is flagged and loses its media.
+    deleted = _rowcount(
+        conn,
+        """UPDATE posts p SET is_deleted = true, image_count = c.image_count, embed_count = c.embed_count,
+                              crawled_at = c.crawled_at, updated_at = now()
+           FROM post_changes c WHERE c.change = 'deleted' AND p.id = c.key""",
+    )
     count_updates = ", ".join(f'"{c}" = c."{c}"' for c in _COUNTS)
     counted = _rowcount(
         conn,
@@ -172,7 +184,7 @@ def _merge_posts(conn: psycopg.Connection) -> int:
            ON CONFLICT (post_id) DO UPDATE SET text_rev = EXCLUDED.text_rev
            WHERE post_enrichment.text_rev IS DISTINCT FROM EXCLUDED.text_rev"""
     )
-    return inserted + changed + counted
+    return inserted + changed + deleted + counted
 
 
 def _merge_versions(conn: psycopg.Connection) -> int:
