@@ -61,3 +61,15 @@ def test_the_s3_listing_reads_every_page(s3_client):
     s3_client.meta.events.register("after-call.s3.ListObjectsV2", lambda **kwargs: calls.append(1))
     listed = S3Backend(s3_client, bucket, page_size=10).list_keys("")
     assert len(listed) == 23 and len(calls) == 3
+
+
+def test_buckets_on_s3_without_a_public_url_are_refused_with_the_variable_to_set(monkeypatch, data_dir):
+    from dag_shared.images.resources import LogoStoreResource
+
+    monkeypatch.setenv("DS_R2_ENDPOINT", "http://127.0.0.1:9")
+    with pytest.raises(ValueError, match="DS_PUBLIC_URL must be set"):
+        LogoStoreResource(location="ds").settings()
+    monkeypatch.delenv("DS_R2_ENDPOINT")
+    local = LogoStoreResource(location="ds").settings()
+    assert local.public_url == (data_dir / "object_store" / "ds" / "ds-logos").resolve().as_uri()
+    assert local.source_bucket == "ds-logos-source" and local.endpoint_url is None

@@ -84,3 +84,16 @@ def test_a_search_url_carries_any_company_name_exactly(name):
 def test_unsafe_company_ids_are_refused(company_id):
     with pytest.raises(keys.LogoKeyError):
         keys.png_key(company_id)
+
+
+@given(st.text(max_size=40))
+def test_a_stand_in_page_shows_any_query_escaped_and_a_card_only_for_known_names(query):
+    import html
+
+    standin = SearchStandIn(["삼성전자", "F&F"])
+    try:
+        page = standin.page(query)
+    finally:
+        standin.stop()
+    assert html.escape(query) in page and "<script" not in page.lower()
+    assert ("_company_info_simple" in page) == (query in {"삼성전자", "F&F"})

@@ -113,7 +113,10 @@ class SearchStandIn:
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
+        if self._thread is not None:  # shutdown() waits for a serve_forever loop that must be running
+            self._server.shutdown()
+            self._thread.join()
+            self._thread = None
         self._server.server_close()
 
     def __enter__(self) -> Self:
