@@ -202,16 +202,30 @@ def _merge_versions(conn: psycopg.Connection) -> int:
 
 
 def _merge_comments(conn: psycopg.Connection, posts: list[dict]) -> int:
-    _temp_table(conn, "in_comments", rows.COMMENT_COLUMNS, _COMMENT_TYPES)
+    """Comments of posts new to the table (and without comments) are COPied straight in; the
+    others go through a temporary table and one upsert that skips unchanged rows."""
+    fresh_posts = {
+        r[0]
+        for r in conn.execute(
+            """SELECT c.id FROM post_changes c WHERE c.change = 'new'
+               AND NOT EXISTS (SELECT 1 FROM post_comments pc WHERE pc.post_id = c.key)"""
+        ).fetchall()
+    }
     seen: dict[str, tuple] = {}
     for post in posts:
         for row in rows.comment_rows(post):
             seen.pop(row[1], None)
             seen[row[1]] = row
-    _copy(conn, "in_comments", rows.COMMENT_COLUMNS, seen.values())
+    fresh = [row for row in seen.values() if row[0] in fresh_posts]
+    rest = [row for row in seen.values() if row[0] not in fresh_posts]
+    written = _copy(conn, "post_comments", ("post_id", *rows.COMMENT_COLUMNS[1:]), fresh) if fresh else 0
+    if not rest:
+        return written
+    _temp_table(conn, "in_comments", rows.COMMENT_COLUMNS, _COMMENT_TYPES)
+    _copy(conn, "in_comments", rows.COMMENT_COLUMNS, rest)
     columns = rows.COMMENT_COLUMNS[2:]
     names = ", ".join(f'"{c}"' for c in columns)
-    return _rowcount(
+    return written + _rowcount(
         conn,
         f"""INSERT INTO post_comments (id, post_id, {names})
             SELECT i.id, c.key, {", ".join(f'i."{col}"' for col in columns)}
