@@ -13,15 +13,20 @@ ARG PYTHON_RUNTIME_IMAGE=python:3.11-slim-bookworm
 # --- build stage ------------------------------------------------------------------------------
 FROM ${PYTHON_BUILD_IMAGE} AS build
 ARG UV_VERSION=0.13.9
-RUN pip install --no-cache-dir "uv==${UV_VERSION}"
+# UV_NATIVE_TLS: trust the image's CA store (a TLS-inspecting proxy's CA is added there).
+# UV_NO_CACHE: no download cache in the layers (only the environment is copied out anyway).
 ENV UV_COMPILE_BYTECODE=1 \
+    UV_NATIVE_TLS=1 \
+    UV_NO_CACHE=1 \
     UV_LINK_MODE=copy \
     UV_PYTHON_DOWNLOADS=never \
     UV_PYTHON=/usr/local/bin/python3
 WORKDIR /app
 COPY shared/pyproject.toml /app/shared/pyproject.toml
 COPY pyproject.toml uv.lock ./
-RUN uv sync --frozen --no-dev --group containers --no-install-project --no-install-package dag-shared
+# Few steps: with a copy-on-write-less storage driver (vfs) every step copies the whole file system.
+RUN pip install --no-cache-dir "uv==${UV_VERSION}" \
+    && uv sync --frozen --no-dev --group containers --no-install-project --no-install-package dag-shared
 COPY shared/src /app/shared/src
 COPY src ./src
 RUN uv sync --frozen --no-dev --group containers

@@ -57,6 +57,13 @@ bench: sync
 		$(UV) run --frozen --project $$project python $$script || exit 1; \
 	done
 
+## The container stack run for real (docs/deploy.md): a Docker engine (a private dockerd when none
+## answers), base-image stand-ins when Docker Hub is unreachable, every image built, compose up,
+## runs in per-location containers, a redeploy. Exit status 3: no engine could be used.
+.PHONY: test-compose
+test-compose:
+	@./scripts/test-compose.sh
+
 ## Rebuild and restart one location's code server in the compose stack, leaving every other
 ## container running: `make deploy LOCATION=nps` (docs/deploy.md).
 .PHONY: deploy

@@ -41,6 +41,7 @@ rootfs() {
     fi
     local root
     root=$(mktemp -d "$CACHE/.$name-XXXXXX")
+    chmod 755 "$root"  # it becomes the image's /, which every user must be able to traverse
     log "debootstrap bookworm ($name: $extra)"
     debootstrap --variant=minbase --include="$extra" bookworm "$root" "$MIRROR" >"$root.log" 2>&1 \
         || { tail -20 "$root.log" >&2; exit 1; }
@@ -99,7 +100,6 @@ if ! have_image "$POSTGRES_IMAGE"; then
         --change 'ENV PGDATA=/var/lib/postgresql/data' \
         --change 'ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]' \
         --change 'CMD ["postgres"]' \
-        --change 'EXPOSE 5432' \
-        --change 'STOPSIGNAL SIGINT'
+        --change 'EXPOSE 5432'
 fi
 log "ready: $PYTHON_BUILD_IMAGE, $PYTHON_RUNTIME_IMAGE, $POSTGRES_IMAGE"

@@ -365,6 +365,22 @@ ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
         "postgres:15-bookworm",
         "Compose: image of the Postgres service (Debian bookworm's PostgreSQL 15 for the stand-in).",
     ),
+    EnvironmentVariable(
+        "DAG_BASE_IMAGE_CACHE",
+        "/var/cache/dag-platform/base-images",
+        "deploy/local-base-images.sh: where the debootstrap root file systems of the stand-ins are cached.",
+    ),
+    EnvironmentVariable(
+        "DEBIAN_MIRROR",
+        "http://deb.debian.org/debian",
+        "deploy/local-base-images.sh: the Debian mirror debootstrap installs from.",
+    ),
+    EnvironmentVariable(
+        "DAG_DOCKER_DATA_ROOT",
+        "/var/cache/dag-platform/docker-engine",
+        "make test-compose: data root and socket folder of the private dockerd it starts when no "
+        "engine answers (pruned at the end: vfs keeps a full copy per layer and container).",
+    ),
 )
 
 
