@@ -2,7 +2,8 @@
 
 `run_board_crawl` is what a location's crawl asset calls. Local mode (the default) starts the
 stand-in server on the board's sample folder and crawls it with the samples' clock as "now"; live
-mode fetches the real board; boards that need a browser use Chromium in both modes. The file is written
+mode fetches the real board and looks YouTube titles up by oEmbed (`oembed`); boards that need a
+browser use Chromium in both modes. The file is written
 atomically into `output_dir`; the incremental stop marker in `state_dir` is advanced only after the
 file is in place, and only with posts whose details succeeded. A lock file makes a second crawl of
 the same board fail at once (`BoardBusyError`), so two runs never crawl one board at the same time.
@@ -20,6 +21,7 @@ from typing import Any, Literal
 
 from dag_shared.crawler.crawl import CrawlMode, crawl
 from dag_shared.crawler.fetch import CHROMIUM_PATH, HttpxFetcher, PlaywrightFetcher
+from dag_shared.crawler.oembed import OEMBED_ENDPOINT, add_youtube_titles
 from dag_shared.crawler.output import file_name, write_crawl_file
 from dag_shared.crawler.rules import SiteRules
 from dag_shared.crawler.standin import StandInServer
@@ -69,6 +71,7 @@ def run_board_crawl(
     sample_dir: Path | None = None,
     min_interval: float = 1.0,
     chromium_path: str | None = None,
+    oembed_endpoint: str = OEMBED_ENDPOINT,
 ) -> BoardCrawlResult:
     with board_lock(state_dir, rules.name):
         marker_path = state_dir / f"{rules.name}.marker.json"
@@ -77,6 +80,13 @@ def run_board_crawl(
         try:
             if source == "live":
                 outcome = crawl(rules, fetcher, mode, now=datetime.now(UTC), marker=marker)
+                before = fetcher.stats.requests
+                outcome.failures.extend(
+                    add_youtube_titles(
+                        outcome.posts, fetcher, state_dir / "youtube_oembed.json", oembed_endpoint
+                    )
+                )
+                outcome.stats["oembed_requests"] = fetcher.stats.requests - before
             else:
                 if sample_dir is None:
                     raise ValueError(f"{rules.name}: local mode needs a sample folder")

@@ -47,6 +47,7 @@ def crawl_metadata(result, board: str) -> dict:
         "deleted_posts": stats["deleted_posts"],
         "comments": stats["comments"],
         "embeds_by_type": dg.MetadataValue.json(stats["embeds_by_type"]),
+        "oembed_requests": stats.get("oembed_requests", 0),
         "duration_seconds": dg.MetadataValue.float(float(stats["duration_seconds"])),
         "failures": dg.MetadataValue.md("\n".join(f"- {line}" for line in result.failures[:50]) or "none"),
     }
