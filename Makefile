@@ -12,8 +12,10 @@ COMPOSE ?= $(shell docker compose version >/dev/null 2>&1 && echo "docker compos
 dev: sync
 	$(UV) run --frozen python -m dag_platform.stack
 
-## Create or update every environment from its lock file.
+## Create or update every environment from its lock file, after the Debian packages the platform
+## needs beyond Python (scripts/system-packages.sh: Chromium for the logo crawler and IS boards).
 sync:
+	@./scripts/system-packages.sh || echo "warning: Debian packages missing (see scripts/system-packages.sh); the logo crawler and the browser tests need them" >&2
 	@$(UV) sync --frozen --quiet --compile-bytecode
 	@for loc in $(LOCATIONS); do $(UV) sync --frozen --quiet --compile-bytecode --project locations/$$loc || exit 1; done
 
