@@ -71,7 +71,7 @@ def run_board_crawl(
     sample_dir: Path | None = None,
     min_interval: float = 1.0,
     chromium_path: str | None = None,
-    oembed_endpoint: str = OEMBED_ENDPOINT,
+    oembed_endpoint: str | None = OEMBED_ENDPOINT,
 ) -> BoardCrawlResult:
     with board_lock(state_dir, rules.name):
         marker_path = state_dir / f"{rules.name}.marker.json"
@@ -80,13 +80,13 @@ def run_board_crawl(
         try:
             if source == "live":
                 outcome = crawl(rules, fetcher, mode, now=datetime.now(UTC), marker=marker)
-                before = fetcher.stats.requests
-                outcome.failures.extend(
-                    add_youtube_titles(
-                        outcome.posts, fetcher, state_dir / "youtube_oembed.json", oembed_endpoint
+                if oembed_endpoint:  # None turns the title lookup off
+                    before = fetcher.stats.requests
+                    cache = state_dir / "youtube_oembed.json"
+                    outcome.failures.extend(
+                        add_youtube_titles(outcome.posts, fetcher, cache, oembed_endpoint)
                     )
-                )
-                outcome.stats["oembed_requests"] = fetcher.stats.requests - before
+                    outcome.stats["oembed_requests"] = fetcher.stats.requests - before
             else:
                 if sample_dir is None:
                     raise ValueError(f"{rules.name}: local mode needs a sample folder")
