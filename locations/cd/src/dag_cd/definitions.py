@@ -6,8 +6,12 @@ schedules, the sensor, resources and the in-process executor). Heavy libraries (
 duckdb, pandas, pykrx, exchange-calendars) are imported inside the steps, so this loads quickly.
 """
 
+import gc
 from pathlib import Path
 
 import dagster as dg
 
+# What the imports made lives as long as the process: frozen, the full collections that building
+# the definitions triggers no longer walk it (about 40 ms of every load and reload).
+gc.freeze()
 defs = dg.load_from_defs_folder(path_within_project=Path(__file__).parent)

@@ -5,8 +5,12 @@ crawler, the object store, WebP and `company.thumbnail` (see docs/ds.md); `defs/
 the DS database and DuckDB resources. Domain code without dagster is in `lib/`.
 """
 
+import gc
 from pathlib import Path
 
 import dagster as dg
 
+# What the imports made lives as long as the process: frozen, the full collections that building
+# the definitions triggers no longer walk it (about 40 ms of every load and reload).
+gc.freeze()
 defs = dg.load_from_defs_folder(path_within_project=Path(__file__).parent)

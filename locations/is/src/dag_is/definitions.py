@@ -7,8 +7,12 @@ Dagster definitions live in `defs/` (one module per asset, named after it), doma
 dagster in `lib/`, the crawler framework and site rules in `dag_shared.crawler`.
 """
 
+import gc
 from pathlib import Path
 
 import dagster as dg
 
+# What the imports made lives as long as the process: frozen, the full collections that building
+# the definitions triggers no longer walk it (about 40 ms of every load and reload).
+gc.freeze()
 defs = dg.load_from_defs_folder(path_within_project=Path(__file__).parent)

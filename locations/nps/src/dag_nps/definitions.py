@@ -10,8 +10,12 @@ Heavy libraries load inside asset bodies, so this import stays cheap. `defs` is 
 server (`-m dag_nps.definitions`), `dg`, the tests and the conventions report use.
 """
 
+import gc
 from pathlib import Path
 
 import dagster as dg
 
+# What the imports made lives as long as the process: frozen, the full collections that building
+# the definitions triggers no longer walk it (about 40 ms of every load and reload).
+gc.freeze()
 defs = dg.load_from_defs_folder(path_within_project=Path(__file__).parent)
