@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import dagster as dg
 
-from dag_ss.defs.jobs import ss_crawl_job
+# The module, not the job: a job imported by name would be collected a second time from here.
+from dag_ss.defs import jobs
 
 ss_crawl_schedule = dg.ScheduleDefinition(
     name="ss_crawl_schedule",
-    job=ss_crawl_job,
+    job=jobs.ss_crawl_job,
     cron_schedule="0 */3 * * *",
     execution_timezone="Asia/Seoul",
     default_status=dg.DefaultScheduleStatus.STOPPED,

@@ -12,14 +12,15 @@ import json
 
 import dagster as dg
 
-from dag_ss.defs.jobs import ss_ingest_job, ss_setup_job
+# The module, not the jobs: a job imported by name would be collected a second time from here.
+from dag_ss.defs import jobs
 from dag_ss.defs.partitions import SS_CRAWL_FILES
 from dag_ss.defs.resources import SsSettingsResource
 
 
 @dg.sensor(
     name="ss_crawl_files_sensor",
-    jobs=[ss_ingest_job, ss_setup_job],
+    jobs=[jobs.ss_ingest_job, jobs.ss_setup_job],
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Adds an ss_crawl_files partition per new crawl file in SS_CRAWL_DIR and runs ss_ingest_job "
@@ -31,7 +32,7 @@ def ss_crawl_files_sensor(context: dg.SensorEvaluationContext, ss_settings: SsSe
     seeded = context.instance.get_latest_materialization_event(dg.AssetKey("ss_seed_dictionary_data"))
     if seeded is None:
         return dg.SensorResult(
-            run_requests=[dg.RunRequest(run_key="ss_setup:first", job_name=ss_setup_job.name)],
+            run_requests=[dg.RunRequest(run_key="ss_setup:first", job_name=jobs.ss_setup_job.name)],
             cursor=context.cursor,
         )
     previous = load_cursor(context.cursor)
@@ -51,7 +52,7 @@ def ss_crawl_files_sensor(context: dg.SensorEvaluationContext, ss_settings: SsSe
             dg.RunRequest(
                 run_key=f"{change.key}:{change.sha256[:16]}",
                 partition_key=change.key,
-                job_name=ss_ingest_job.name,
+                job_name=jobs.ss_ingest_job.name,
                 tags={"ss/crawl_file": change.path.name, "ss/rewritten": str(not change.is_new).lower()},
             )
             for change in changes
