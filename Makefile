@@ -18,6 +18,9 @@ sync:
 	@./scripts/system-packages.sh || echo "warning: Debian packages missing (see scripts/system-packages.sh); the logo crawler and the browser tests need them" >&2
 	@$(UV) sync --frozen --quiet --compile-bytecode
 	@for loc in $(LOCATIONS); do $(UV) sync --frozen --quiet --compile-bytecode --project locations/$$loc || exit 1; done
+	@# The project's own modules too (editable installs are not compiled by uv), so no process
+	@# compiles them on every start where PYTHONDONTWRITEBYTECODE is set.
+	@python3 -m compileall -q -j0 shared/src src $(addprefix locations/,$(addsuffix /src,$(LOCATIONS))) >/dev/null
 
 ## Lint and format check, every location's suite in its own environment, then the platform suite.
 test: sync
