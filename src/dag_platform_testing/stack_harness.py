@@ -67,17 +67,19 @@ class RunningStack:
     python: str = sys.executable
     process: subprocess.Popen | None = None
     webserver_port: int = 0
+    postgres_port: int = 0  # of the embedded PostgreSQL, when the stack starts one
     started_at: float = 0.0
 
     def start(self) -> None:
         self.webserver_port = free_port()
+        self.postgres_port = free_port()
         environment = dict(os.environ)
         environment.update(
             {
                 "DAG_DATA_DIR": str(self.data_dir),
                 "DAG_WEBSERVER_PORT": str(self.webserver_port),
                 "DAG_CODE_SERVER_BASE_PORT": str(_free_port_block(len(LOCATIONS))),
-                "DAG_EMBEDDED_POSTGRES_PORT": str(free_port()),
+                "DAG_EMBEDDED_POSTGRES_PORT": str(self.postgres_port),
                 **self.extra_env,
             }
         )
@@ -102,6 +104,12 @@ class RunningStack:
             yield self
         finally:
             self.stop()
+
+    def embedded_database_url(self, database: str) -> str:
+        """URL of one database on the stack's embedded PostgreSQL (a location's warehouse: its name)."""
+        from dag_shared.embedded_postgres import SUPERUSER
+
+        return f"postgresql://{SUPERUSER}@127.0.0.1:{self.postgres_port}/{database}"
 
     @property
     def graphql(self) -> DagsterGraphQL:
