@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -136,7 +137,31 @@ def _retrying(attempts: int, stats: FetchStats):
     )
 
 
-class HttpxFetcher:
+def check_status(url: str, status: int) -> None:
+    """Rate limits and server errors are worth a retry; other 4xx answers are final."""
+    if status == 429 or status >= 500:
+        raise TransientFetchError(f"{url}: HTTP {status}")
+    if status >= 400:
+        raise FetchError(f"{url}: HTTP {status}", status)
+
+
+class _CountingFetcher:
+    """`fetch` for every fetcher: retries under the policy, counts successes and final failures."""
+
+    stats: FetchStats
+    _fetch_with_retries: Callable[[str, dict[str, str]], Page]
+
+    def fetch(self, url: str, *, headers: dict[str, str] | None = None) -> Page:
+        try:
+            page = self._fetch_with_retries(url, headers or {})
+        except FetchError:
+            self.stats.add(failed=1)
+            raise
+        self.stats.add(succeeded=1)
+        return page
+
+
+class HttpxFetcher(_CountingFetcher):
     """Plain HTTP with httpx: the default for every board whose pages render without a browser."""
 
     def __init__(
@@ -158,15 +183,6 @@ class HttpxFetcher:
         )
         self._fetch_with_retries = _retrying(attempts, self.stats)(self._fetch_once)
 
-    def fetch(self, url: str, *, headers: dict[str, str] | None = None) -> Page:
-        try:
-            page = self._fetch_with_retries(url, headers or {})
-        except FetchError:
-            self.stats.add(failed=1)
-            raise
-        self.stats.add(succeeded=1)
-        return page
-
     def _fetch_once(self, url: str, headers: dict[str, str]) -> Page:
         import httpx
 
@@ -176,10 +192,7 @@ class HttpxFetcher:
             response = self._client.get(url, headers=headers)
         except httpx.TransportError as error:
             raise TransientFetchError(f"{url}: {type(error).__name__}: {error}") from error
-        if response.status_code == 429 or response.status_code >= 500:
-            raise TransientFetchError(f"{url}: HTTP {response.status_code}")
-        if response.status_code >= 400:
-            raise FetchError(f"{url}: HTTP {response.status_code}", response.status_code)
+        check_status(url, response.status_code)
         text, charset = decode_body(response.headers.get("content-type"), response.content)
         return Page(str(response.url), response.status_code, text, charset)
 
@@ -187,7 +200,7 @@ class HttpxFetcher:
         self._client.close()
 
 
-class PlaywrightFetcher:
+class PlaywrightFetcher(_CountingFetcher):
     """Chromium (Debian's /usr/bin/chromium) through Playwright, for boards that need a browser.
 
     Each request loads the page in a fresh tab and returns the rendered DOM; XHR-style requests
@@ -217,15 +230,6 @@ class PlaywrightFetcher:
         )
         self._fetch_with_retries = _retrying(attempts, self.stats)(self._fetch_once)
 
-    def fetch(self, url: str, *, headers: dict[str, str] | None = None) -> Page:
-        try:
-            page = self._fetch_with_retries(url, headers or {})
-        except FetchError:
-            self.stats.add(failed=1)
-            raise
-        self.stats.add(succeeded=1)
-        return page
-
     def _fetch_once(self, url: str, headers: dict[str, str]) -> Page:
         from playwright.sync_api import Error as PlaywrightError
 
@@ -235,20 +239,14 @@ class PlaywrightFetcher:
             if "X-Requested-With" in headers:
                 response = self._context.request.get(url, headers=headers, timeout=self._timeout_ms)
                 status = response.status
-                if status == 429 or status >= 500:
-                    raise TransientFetchError(f"{url}: HTTP {status}")
-                if status >= 400:
-                    raise FetchError(f"{url}: HTTP {status}", status)
+                check_status(url, status)
                 text, charset = decode_body(response.headers.get("content-type"), response.body())
                 return Page(response.url, status, text, charset)
             tab = self._context.new_page()
             try:
                 response = tab.goto(url, wait_until="domcontentloaded", timeout=self._timeout_ms)
                 status = response.status if response is not None else 200
-                if status == 429 or status >= 500:
-                    raise TransientFetchError(f"{url}: HTTP {status}")
-                if status >= 400:
-                    raise FetchError(f"{url}: HTTP {status}", status)
+                check_status(url, status)
                 return Page(tab.url, status, tab.content(), "utf-8")
             finally:
                 tab.close()

@@ -14,9 +14,8 @@ endpoint is set, else the local folder `$DAG_DATA_DIR/object_store/<bucket>` bot
 from datetime import date
 
 import dagster as dg
-from dag_shared.resources.object_store import ObjectStoreResource, object_store_resource
+from dag_shared.resources.data_products import DataProductStoreResource
 from dag_shared.resources.postgres import PostgresResource
-from pydantic import Field
 
 from dag_cd.defs.partitions import day_partitions
 from dag_cd.defs.results import metadata_value
@@ -33,21 +32,6 @@ LISTED_COLUMNS = (
     ("preferred_tickers", "text[]"),
     ("as_of", "date"),
 )
-
-
-class DataProductStoreResource(dg.ConfigurableResource):
-    """The object store data products are published to, chosen when the run starts."""
-
-    local_root: str | None = Field(
-        default=None,
-        description="Local store folder; unset: OBJECT_STORE_* or $DAG_DATA_DIR/object_store.",
-    )
-
-    def store(self) -> ObjectStoreResource:
-        store = object_store_resource()  # reads OBJECT_STORE_* now, at run time
-        if self.local_root and not store.endpoint_url:
-            return ObjectStoreResource(bucket=store.bucket, local_root=self.local_root)
-        return store
 
 
 @dg.asset(

@@ -12,9 +12,8 @@ NPS month through `nps_saas_etl_run`, a full rebuild), once both have data and n
 """
 
 import dagster as dg
-from dag_shared.resources.object_store import ObjectStoreResource, object_store_resource
+from dag_shared.resources.data_products import DataProductStoreResource
 from dag_shared.resources.postgres import PostgresResource
-from pydantic import Field
 
 from dag_nps.lib.listed_ddl import LATEST_VIEW, MONTHLY_COLUMNS, MONTHLY_TABLE
 
@@ -46,21 +45,6 @@ AUTOMATION = (
     & ~dg.AutomationCondition.any_deps_in_progress()
     & ~dg.AutomationCondition.in_progress()
 ).with_label("either upstream updated, both present, none running")
-
-
-class DataProductStoreResource(dg.ConfigurableResource):
-    """The object store other locations publish data products to, chosen when the run starts."""
-
-    local_root: str | None = Field(
-        default=None,
-        description="Local store folder; unset: OBJECT_STORE_* or $DAG_DATA_DIR/object_store.",
-    )
-
-    def store(self) -> ObjectStoreResource:
-        store = object_store_resource()  # reads OBJECT_STORE_* now, at run time
-        if self.local_root and not store.endpoint_url:
-            return ObjectStoreResource(bucket=store.bucket, local_root=self.local_root)
-        return store
 
 
 @dg.asset(
