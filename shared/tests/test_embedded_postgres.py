@@ -81,9 +81,10 @@ def test_as_root_the_server_starts_from_an_install_and_data_folder_inside_a_mode
         url = ensure_database(server.start(), "private")
         with psycopg.connect(url) as conn:
             assert conn.execute("SELECT current_user, 6 * 7").fetchone() == ("postgres", 42)
-            # The server process itself is the unprivileged user, not root.
-            pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
-        assert pwd.getpwuid(Path(f"/proc/{pid}").stat().st_uid).pw_name == SERVER_USER
+        # The server process itself is the unprivileged user, not root: the postmaster, which lives
+        # as long as the server (a backend may be gone as soon as its connection closes).
+        postmaster = int((server.pgdata / "postmaster.pid").read_text().split()[0])
+        assert pwd.getpwuid(Path(f"/proc/{postmaster}").stat().st_uid).pw_name == SERVER_USER
     finally:
         server.stop()
     # The programs ran from root's copy, not from the private tree.
