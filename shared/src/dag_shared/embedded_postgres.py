@@ -253,7 +253,10 @@ class EmbeddedPostgres:
                 SUPERUSER,
                 "--auth=trust",
                 "--encoding=UTF8",
+                # Byte-order collation as before, but UTF-8 character classes: under the plain C
+                # locale Hangul is no letter, and pg_trgm finds no trigram in a Korean name.
                 "--locale=C",
+                "--lc-ctype=C.UTF-8",
                 timeout=120,
             )
         if self.is_running():
