@@ -14,6 +14,7 @@ from urllib.parse import urljoin
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from dag_shared.crawler import embeds as embed_rules
+from dag_shared.crawler.rules import ParseError
 from dag_shared.crawler.schema import Embed
 
 _DIGITS = re.compile(r"-?[\d,]+")
@@ -24,6 +25,15 @@ _IMAGE_ATTRS = ("data-original", "data-src", "data-lazy-src", "src")
 
 def parse_html(text: str) -> LexborHTMLParser:
     return LexborHTMLParser(text)
+
+
+def page_tree(page, root: str, what: str) -> LexborHTMLParser:
+    """The parsed page, or a ParseError naming it when the `root` element is missing: the page is
+    not `what` (an error page, a login wall, a changed layout)."""
+    tree = parse_html(page.text)
+    if tree.css_first(root) is None:
+        raise ParseError(f"{page.url}: no {root} (not {what})")
+    return tree
 
 
 def clean_text(text: str | None) -> str:

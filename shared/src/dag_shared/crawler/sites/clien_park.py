@@ -19,7 +19,7 @@ import re
 from datetime import datetime
 
 from dag_shared.crawler.fetch import Page
-from dag_shared.crawler.html import attr, body_parts, first_text, int_of, parse_html, text_of
+from dag_shared.crawler.html import attr, body_parts, first_text, int_of, page_tree, parse_html, text_of
 from dag_shared.crawler.rules import CommentRow, DetailPage, ListItem, ParseError, SiteRules
 from dag_shared.crawler.timeparse import parse_kst
 
@@ -40,9 +40,7 @@ class ClienPark(SiteRules):
         return f"{self.origin}/service/board/park?od=T31&po={page - 1}"
 
     def parse_list(self, page: Page, now: datetime) -> list[ListItem]:
-        tree = parse_html(page.text)
-        if tree.css_first(".list_content") is None:
-            raise ParseError(f"{page.url}: no .list_content (not a clien list page)")
+        tree = page_tree(page, ".list_content", "a clien list page")
         items = []
         for row in tree.css('.list_content .list_item[data-role="list-row"]'):
             if "notice" in (attr(row, "class") or "").split():

@@ -18,7 +18,16 @@ import re
 from datetime import datetime
 
 from dag_shared.crawler.fetch import Page
-from dag_shared.crawler.html import absolute, attr, body_parts, first_text, int_of, parse_html, text_of
+from dag_shared.crawler.html import (
+    absolute,
+    attr,
+    body_parts,
+    first_text,
+    int_of,
+    page_tree,
+    parse_html,
+    text_of,
+)
 from dag_shared.crawler.rules import CommentRow, DetailPage, ListItem, ParseError, SiteRules
 from dag_shared.crawler.timeparse import parse_kst
 
@@ -46,9 +55,7 @@ class DamoangFree(SiteRules):
         return f"{self.origin}/free?page={page}"
 
     def parse_list(self, page: Page, now: datetime) -> list[ListItem]:
-        tree = parse_html(page.text)
-        if tree.css_first("#fboardlist") is None:
-            raise ParseError(f"{page.url}: no #fboardlist (not a damoang list page)")
+        tree = page_tree(page, "#fboardlist", "a damoang list page")
         items = []
         for row in tree.css("#fboardlist .list-group-item"):
             if row.css_first('img[alt="공지"]') is not None or row.css_first(".da-deleted") is not None:

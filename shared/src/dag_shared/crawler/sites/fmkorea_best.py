@@ -26,7 +26,16 @@ from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 from dag_shared.crawler.fetch import Page
-from dag_shared.crawler.html import absolute, attr, body_parts, first_text, int_of, parse_html, text_of
+from dag_shared.crawler.html import (
+    absolute,
+    attr,
+    body_parts,
+    first_text,
+    int_of,
+    page_tree,
+    parse_html,
+    text_of,
+)
 from dag_shared.crawler.rules import CommentRow, DetailPage, ListItem, ParseError, SiteRules
 from dag_shared.crawler.timeparse import parse_kst
 
@@ -50,9 +59,7 @@ class FmkoreaBest(SiteRules):
         return f"{self.origin}/best?page={page}"
 
     def parse_list(self, page: Page, now: datetime) -> list[ListItem]:
-        tree = parse_html(page.text)
-        if tree.css_first(".fm_best_widget") is None:
-            raise ParseError(f"{page.url}: no .fm_best_widget (not an fmkorea best page)")
+        tree = page_tree(page, ".fm_best_widget", "an fmkorea best page")
         items = []
         for row in tree.css(".fm_best_widget li"):
             link = row.css_first("h3.title a[href]")

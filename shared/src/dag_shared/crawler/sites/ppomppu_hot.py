@@ -24,7 +24,16 @@ from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 from dag_shared.crawler.fetch import Page
-from dag_shared.crawler.html import absolute, attr, body_parts, first_text, int_of, parse_html, text_of
+from dag_shared.crawler.html import (
+    absolute,
+    attr,
+    body_parts,
+    first_text,
+    int_of,
+    page_tree,
+    parse_html,
+    text_of,
+)
 from dag_shared.crawler.rules import CommentRow, DetailPage, ListItem, ParseError, SiteRules
 from dag_shared.crawler.timeparse import parse_kst
 
@@ -52,9 +61,7 @@ class PpomppuHot(SiteRules):
         return f"{self.origin}/hot.php?page={page}"
 
     def parse_list(self, page: Page, now: datetime) -> list[ListItem]:
-        tree = parse_html(page.text)
-        if tree.css_first("table.board_table") is None:
-            raise ParseError(f"{page.url}: no table.board_table (not a ppomppu list page)")
+        tree = page_tree(page, "table.board_table", "a ppomppu list page")
         items: list[ListItem] = []
         for row in tree.css("table.board_table tbody tr.baseList"):
             if row.css_first("#ad-icon, .ad-icon") is not None or "list_notice" in (attr(row, "class") or ""):

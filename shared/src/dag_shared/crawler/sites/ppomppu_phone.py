@@ -19,8 +19,8 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from dag_shared.crawler.fetch import Page
-from dag_shared.crawler.html import absolute, attr, parse_html, text_of
-from dag_shared.crawler.rules import ListItem, ParseError
+from dag_shared.crawler.html import absolute, attr, page_tree, text_of
+from dag_shared.crawler.rules import ListItem
 from dag_shared.crawler.sites import SAMPLES
 from dag_shared.crawler.sites.ppomppu_hot import PpomppuHot, _ids_from_url
 from dag_shared.crawler.timeparse import TimeParseError, parse_kst
@@ -42,9 +42,7 @@ class PpomppuPhone(PpomppuHot):
         return f"{self.origin}/zboard/zboard.php?id=phone&page={page}"
 
     def parse_list(self, page: Page, now: datetime) -> list[ListItem]:
-        tree = parse_html(page.text)
-        if tree.css_first("#revolution_main_table") is None:
-            raise ParseError(f"{page.url}: no #revolution_main_table (not a ppomppu board list)")
+        tree = page_tree(page, "#revolution_main_table", "a ppomppu board list")
         items: list[ListItem] = []
         for row in tree.css("#revolution_main_table tr.baseList"):
             if self._skipped(row):
