@@ -18,6 +18,7 @@ from pathlib import Path
 import dagster as dg
 
 from dag_shared.locations import REGISTRY
+from dag_shared.pii import ACCESS_LEVELS, PII_TAG, pii_columns
 
 DATA_TIERS = frozenset({"bronze", "silver", "gold"})
 REQUIRED_TAGS = ("data_tier", "domain", "source")
@@ -27,6 +28,21 @@ LOCATION_GROUPS: Mapping[str, frozenset[str]] = {entry.name: frozenset(entry.gro
 
 # Kinds that mean "this asset is a table", which must then declare its column schema.
 TABLE_KINDS = frozenset({"table", "postgres", "postgresql", "duckdb", "sqlite", "view"})
+
+# Optional tags (guidelines §4, §16): absent is fine, present must take one of these values.
+# docs/guidelines.md lists the same table; tests/test_guidelines_doc.py keeps them together.
+OPTIONAL_TAG_VALUES: Mapping[str, frozenset[str]] = {
+    "quality": frozenset({"raw", "validated", "curated"}),
+    "business_critical": frozenset({"true", "false"}),
+    "pii": frozenset({"true", "false"}),
+    "access_level": ACCESS_LEVELS,
+    "compliance": frozenset({"pipa", "gdpr"}),
+}
+
+DESCRIPTION_RULE = "asset has a description"
+OPTIONAL_TAG_RULE = "optional tag has an allowed value"
+PII_TAGS_RULE = "asset with pii columns is tagged pii=true with an access_level"
+PII_COLUMNS_RULE = "asset tagged pii=true marks its pii columns in dagster/column_schema"
 
 # The guidelines' "Allowed Kinds Values", kept verbatim in a data file beside this module.
 ALLOWED_KINDS = frozenset(
@@ -86,6 +102,23 @@ def _asset_violations(location: str, defs: dg.Definitions) -> Iterable[Violation
             yield violation(
                 "table assets declare dagster/column_schema", "no column schema in definition metadata"
             )
+        yield from (violation(rule, detail) for rule, detail in _guideline_violations(node))
+
+
+def _guideline_violations(node) -> Iterable[tuple[str, str]]:
+    """Issue 17's rules: description, optional tag values, PII marking (as (rule, detail) pairs)."""
+    if not (node.description or "").strip():
+        yield DESCRIPTION_RULE, "no description (docstring or description=)"
+    tags = node.tags
+    for tag, allowed in OPTIONAL_TAG_VALUES.items():
+        if tag in tags and tags[tag] not in allowed:
+            yield OPTIONAL_TAG_RULE, f"{tag}={tags[tag]!r}, allowed: {sorted(allowed)}"
+    columns = pii_columns(node.metadata)
+    if columns and (tags.get(PII_TAG) != "true" or tags.get("access_level") not in ACCESS_LEVELS):
+        found = f"pii={tags.get(PII_TAG)!r}, access_level={tags.get('access_level')!r}"
+        yield PII_TAGS_RULE, f"columns {list(columns)} are pii; tags {found}"
+    if tags.get(PII_TAG) == "true" and not columns:
+        yield PII_COLUMNS_RULE, "no column of its column schema carries the tag pii=true"
 
 
 NAME_RULE = "asset name is found in the defs folder"

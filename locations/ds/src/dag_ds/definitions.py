@@ -9,8 +9,10 @@ import gc
 from pathlib import Path
 
 import dagster as dg
+from dag_shared.instrumentation import instrument
 
 # What the imports made lives as long as the process: frozen, the full collections that building
 # the definitions triggers no longer walk it (about 40 ms of every load and reload).
 gc.freeze()
-defs = dg.load_from_defs_folder(path_within_project=Path(__file__).parent)
+# Row count, execution time, peak memory and PII audit on every materialization (dag_shared.instrumentation).
+defs = instrument(dg.load_from_defs_folder(path_within_project=Path(__file__).parent))
