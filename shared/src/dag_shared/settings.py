@@ -165,11 +165,24 @@ ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
     ),
     EnvironmentVariable(
         "LLM_BASE_URL",
-        "empty: LLM assets fail with a clear error (SS: rules-only extraction, recorded as such)",
+        "empty: no text model (SS: rules-only extraction; IS: local keywords and categories), recorded as such",
         "Base URL of the OpenAI-compatible chat endpoint.",
     ),
     EnvironmentVariable("LLM_API_KEY", "empty", "API key for LLM_BASE_URL.", secret=True),
     EnvironmentVariable("LLM_MODEL", "empty", "Chat model name for LLM_BASE_URL."),
+    EnvironmentVariable(
+        "VLM_BASE_URL",
+        "empty: no vision model (IS images get local OCR, colours and features, no caption or labels)",
+        "IS: base URL of the OpenAI-compatible vision chat endpoint that describes post images.",
+    ),
+    EnvironmentVariable("VLM_API_KEY", "empty", "API key for VLM_BASE_URL.", secret=True),
+    EnvironmentVariable("VLM_MODEL", "empty", "Vision chat model name for VLM_BASE_URL."),
+    EnvironmentVariable(
+        "FUSION_PROMPT_VER",
+        "pv1",
+        "IS: version of the enrichment prompts and local methods; part of every fusion rev_key, so "
+        "changing it re-enqueues every post once.",
+    ),
     EnvironmentVariable(
         "OBJECT_STORE_ENDPOINT_URL",
         "empty: a local folder $DAG_DATA_DIR/object_store",
