@@ -9,7 +9,12 @@ import textwrap
 import dagster as dg
 import pytest
 from dag_shared.conventions import (
+    DESCRIPTION_RULE,
     NAME_RULE,
+    OPTIONAL_TAG_RULE,
+    OPTIONAL_TAG_VALUES,
+    PII_COLUMNS_RULE,
+    PII_TAGS_RULE,
     check_location,
     check_materialization_metadata,
     check_platform,
@@ -21,7 +26,22 @@ GOOD_TAGS = {"data_tier": "silver", "domain": "pension", "source": "data.go.kr"}
 SCHEMA = {"dagster/column_schema": dg.TableSchema(columns=[dg.TableColumn("id", "int")])}
 
 
-def make_asset(name="nps_good", group="NPS", kinds=("python", "duckdb"), tags=None, metadata=SCHEMA):
+PII_SCHEMA = {
+    "dagster/column_schema": dg.TableSchema(
+        columns=[dg.TableColumn("id", "int"), dg.TableColumn("author", "text", tags={"pii": "true"})]
+    )
+}
+PII_TAGS = {**GOOD_TAGS, "pii": "true", "access_level": "restricted"}
+
+
+def make_asset(
+    name="nps_good",
+    group="NPS",
+    kinds=("python", "duckdb"),
+    tags=None,
+    metadata=SCHEMA,
+    description="Workplaces of one month.",
+):
     def body():
         return dg.MaterializeResult(metadata={"dagster/row_count": 1})
 
@@ -31,6 +51,7 @@ def make_asset(name="nps_good", group="NPS", kinds=("python", "duckdb"), tags=No
         kinds=set(kinds),
         tags=GOOD_TAGS if tags is None else tags,
         metadata=metadata,
+        description=description,
     )(body)
 
 
@@ -43,6 +64,13 @@ def test_a_location_that_follows_every_rule_has_no_violations():
     schedule = dg.ScheduleDefinition(job=job, cron_schedule="0 3 * * *", execution_timezone="Asia/Seoul")
     defs = dg.Definitions(assets=[make_asset()], jobs=[job], schedules=[schedule])
     assert check_location("nps", defs) == []
+
+
+def test_optional_tags_with_allowed_values_and_a_fully_marked_pii_asset_pass():
+    tags = {**PII_TAGS, "quality": "validated", "business_critical": "true", "compliance": "pipa"}
+    defs = dg.Definitions(assets=[make_asset(tags=tags, metadata=PII_SCHEMA)])
+    assert check_location("nps", defs) == []
+    assert {"quality", "business_critical", "pii", "access_level", "compliance"} <= set(OPTIONAL_TAG_VALUES)
 
 
 def test_an_empty_location_passes():
@@ -63,6 +91,14 @@ def test_an_empty_location_passes():
         ({"group": "default"}, "group is one of the location's groups"),
         ({"group": "CD"}, "group is one of the location's groups"),
         ({"metadata": None}, "table assets declare dagster/column_schema"),
+        ({"description": None}, DESCRIPTION_RULE),
+        ({"description": "  "}, DESCRIPTION_RULE),
+        ({"tags": {**GOOD_TAGS, "quality": "excellent"}}, OPTIONAL_TAG_RULE),
+        ({"tags": {**GOOD_TAGS, "business_critical": "yes"}}, OPTIONAL_TAG_RULE),
+        ({"tags": {**PII_TAGS, "access_level": "everyone"}, "metadata": PII_SCHEMA}, OPTIONAL_TAG_RULE),
+        ({"metadata": PII_SCHEMA}, PII_TAGS_RULE),
+        ({"tags": {**GOOD_TAGS, "pii": "true"}, "metadata": PII_SCHEMA}, PII_TAGS_RULE),
+        ({"tags": PII_TAGS}, PII_COLUMNS_RULE),
     ],
 )
 def test_each_asset_rule_reports_the_asset_that_breaks_it(asset_kwargs, rule):
@@ -112,7 +148,8 @@ def test_an_asset_key_owned_by_two_locations_is_reported():
 def test_a_location_may_depend_on_another_locations_asset_by_key():
     @dg.asset(deps=["nps_good"], group_name="CD", kinds={"python"}, tags={**GOOD_TAGS, "data_tier": "gold"})
     def cd_uses_pension():
-        return None
+        """Uses the pension table."""
+        return
 
     assert (
         check_platform(
@@ -125,7 +162,8 @@ def test_a_location_may_depend_on_another_locations_asset_by_key():
 def test_an_external_asset_spec_of_another_locations_key_is_owned_by_that_location_only():
     @dg.asset(deps=["cd_listed"], group_name="NPS", kinds={"python"}, tags={**GOOD_TAGS, "data_tier": "gold"})
     def nps_uses_listed():
-        return None
+        """Uses the listed companies."""
+        return
 
     external = dg.AssetSpec("cd_listed", owners=["team:cd"])
     nps = dg.Definitions(assets=[external, nps_uses_listed])
@@ -161,6 +199,7 @@ PROBE_FILES = {
 
         @dg.asset(group_name="NPS", kinds={"python"}, tags={"data_tier": "silver", "domain": "d", "source": "s"})
         def nps_decorated():
+            "Decorated."
             return None
     """,
     "defs/pension_table.py": """
@@ -172,6 +211,7 @@ PROBE_FILES = {
             @dg.asset(name=name, group_name="NPS", kinds={"python"},
                       tags={"data_tier": "silver", "domain": "d", "source": "s"})
             def build():
+                "Built from the table."
                 return None
 
             return build
@@ -184,6 +224,7 @@ PROBE_FILES = {
         @dg.asset(name="nps_" + "computed", group_name="NPS", kinds={"python"},
                   tags={"data_tier": "silver", "domain": "d", "source": "s"})
         def build():
+            "Computed name."
             return None
     """,
 }

@@ -12,7 +12,10 @@ import json
 import sys
 from dataclasses import asdict
 
-from dag_shared.conventions import check_location, owned_asset_keys
+import dagster as dg
+
+from dag_shared.conventions import Violation, check_location, owned_asset_keys
+from dag_shared.instrumentation import is_instrumented
 
 
 def inventory(defs) -> dict[str, list[str]]:
@@ -27,9 +30,27 @@ def inventory(defs) -> dict[str, list[str]]:
     }
 
 
+INSTRUMENTED_RULE = "definitions.py applies dag_shared.instrumentation.instrument"
+
+
+def uninstrumented(location: str, defs) -> list[Violation]:
+    """Assets of a location's real definitions whose materializations bypass the run-time checks."""
+    return [
+        Violation(location, f"asset {name}", INSTRUMENTED_RULE, "its compute is not wrapped")
+        for assets_def in defs.assets or []
+        if isinstance(assets_def, dg.AssetsDefinition)
+        and assets_def.is_executable
+        and hasattr(getattr(assets_def.node_def, "compute_fn", None), "decorated_fn")
+        and not is_instrumented(assets_def)
+        for name in sorted(key.to_user_string() for key in assets_def.keys)
+    ]
+
+
 def report(location: str) -> dict:
     defs = importlib.import_module(f"dag_{location}.definitions").defs
     violations = check_location(location, defs)
+    if not any(v.subject == "definitions" for v in violations):
+        violations = sorted(violations + uninstrumented(location, defs))
     unresolved = any(v.subject == "definitions" for v in violations)
     keys = [] if unresolved else owned_asset_keys(defs)
     return {

@@ -218,6 +218,12 @@ def instrument_asset(assets_def: dg.AssetsDefinition) -> dg.AssetsDefinition:
     return assets_def
 
 
+def is_instrumented(assets_def: dg.AssetsDefinition) -> bool:
+    """Whether the asset's compute runs through the wrapper (False for assets without a function)."""
+    fn = getattr(getattr(assets_def.node_def, "compute_fn", None), "decorated_fn", None)
+    return bool(getattr(fn, _MARK, False))
+
+
 def instrument(defs: dg.Definitions) -> dg.Definitions:
     """Instrument every asset of a location's definitions; returns the same `Definitions`."""
     for assets_def in defs.assets or []:
