@@ -41,3 +41,48 @@ is_snapshot_retention_job = dg.define_asset_job(
     selection=dg.AssetSelection.assets("is_post_snapshots_retention"),
     description="보존 기간이 지난 post_snapshots 행을 삭제합니다.",
 )
+
+# Trends, clusters and rotation (issue 12). The gold assets run on their own cadences through the
+# automation sensor; this job runs them once, in dependency order, after an ingest.
+IS_GOLD_ASSETS = [
+    "is_post_trends",
+    "is_refresh_mv_post_trends_30m",
+    "is_refresh_mv_post_trends_agg",
+    "is_keyword_trends",
+    "is_clusters_build",
+    "is_clusters_merge",
+    "is_cluster_trends",
+    "is_cluster_rotation",
+]
+
+is_trends_clusters_job = dg.define_asset_job(
+    "is_trends_clusters_job",
+    selection=dg.AssetSelection.assets(*IS_GOLD_ASSETS),
+    tags={"source": "IS", "type": "gold"},
+    description="게시글 추세, MV 새로 고침, 키워드 추세, 클러스터 생성·병합, 클러스터 추세, 순환을 한 번 실행합니다.",
+)
+
+is_trends_retention_job = dg.define_asset_job(
+    "is_trends_retention_job",
+    selection=dg.AssetSelection.assets("is_trends_retention"),
+    description="보존 기간이 지난 post_trends, keyword_trends, cluster_trends 행을 삭제합니다.",
+)
+
+# The enrichment chain (issue 12), in dependency order: front-page promotion, text-only jobs, the
+# image worker, the rollup, the upgrade to image jobs, the fusion worker. Each asset also runs on
+# its own cadence through the automation sensor; this job runs the chain once (e.g. after an ingest).
+IS_ENRICHMENT_ASSETS = [
+    "is_promote_p0_from_frontpage",
+    "is_text_only_enqueue",
+    "is_vlm_worker",
+    "is_image_rollup",
+    "is_upgrade_to_image_llm",
+    "is_fusion_worker",
+]
+
+is_enrichment_job = dg.define_asset_job(
+    "is_enrichment_job",
+    selection=dg.AssetSelection.assets(*IS_ENRICHMENT_ASSETS),
+    tags={"source": "IS", "type": "enrichment"},
+    description="P0 승격, 텍스트 전용 작업 등록, VLM(이미지), 이미지 롤업, 이미지 작업 승격, LLM 분류를 한 번 실행합니다.",
+)

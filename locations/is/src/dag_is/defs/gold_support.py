@@ -1,0 +1,57 @@
+"""What every IS gold asset shares: the clock, the schema step and the table metadata it reports.
+
+Each gold step first makes sure its tables exist (a short transaction of its own), then does its
+work in one transaction and reports `dagster/row_count`, a preview and the column schema of the
+table it wrote, plus the rows it touched.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import dagster as dg
+from dag_shared.metadata import column_schema
+
+if TYPE_CHECKING:
+    from dag_shared.resources.postgres import PostgresResource
+
+DOMAIN_TAGS = {"domain": "community", "source": "is_crawlers"}
+
+
+def gold_tags(table: str) -> dict[str, str]:
+    return {"data_tier": "gold", **DOMAIN_TAGS, "table": table}
+
+
+def table_schema(table: str) -> dg.TableSchema:
+    from dag_is.lib.ddl_trends import GOLD_TABLE_COLUMNS
+
+    columns = GOLD_TABLE_COLUMNS[table]
+    return column_schema([c for c, _ in columns], [t for _, t in columns])
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def ensure_tables(postgres: PostgresResource) -> None:
+    from dag_is.lib.ddl_trends import ensure_gold_schema
+
+    with postgres.transaction() as conn:
+        ensure_gold_schema(conn)
+
+
+def table_metadata(conn: Any, query: str, params: Any = None, **extra: Any) -> dict[str, Any]:
+    """Row count, preview and column types of `query` (the table's rows), plus `extra`."""
+    from dag_shared.metadata import postgres_query_metadata
+
+    metadata = postgres_query_metadata(conn, query, params)
+    for key, value in extra.items():
+        metadata[key] = (
+            value
+            if isinstance(value, dg.MetadataValue)
+            else dg.MetadataValue.json(value)
+            if isinstance(value, (dict, list))
+            else value
+        )
+    return metadata

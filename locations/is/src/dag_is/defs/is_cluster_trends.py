@@ -1,0 +1,45 @@
+"""Gold asset `is_cluster_trends`: per cluster and 10-minute window, the sum of its members' hot scores.
+
+The legacy rotation read `cluster_trends`, which nothing in the legacy package wrote (defect
+A11-28); here the pipeline writes it from `post_trends` and the current cluster memberships, for
+the windows of the last hour (`dag_is.lib.trends`). It waits for `is_post_trends` each tick; the
+clusters change on slower cadences.
+"""
+
+import dagster as dg
+from dag_shared.resources.postgres import PostgresResource
+
+from dag_is.defs.gold_cadence import on10_waiting_only_for
+from dag_is.defs.gold_support import ensure_tables, gold_tags, table_metadata, table_schema, utc_now
+
+
+@dg.asset(
+    name="is_cluster_trends",
+    group_name="IS",
+    deps=["is_post_trends", "is_clusters_build", "is_clusters_merge"],
+    kinds={"python", "postgres"},
+    tags=gold_tags("cluster_trends"),
+    metadata={"dagster/column_schema": table_schema("cluster_trends"), "table_name": "public.cluster_trends"},
+    automation_condition=on10_waiting_only_for("is_post_trends"),
+    description="클러스터별 10분 창 hot_score 합계 (현재 소속 글의 post_trends), 최근 1시간 창. "
+    "cluster_rotation 의 입력.",
+)
+def is_cluster_trends(
+    context: dg.AssetExecutionContext, is_postgres: PostgresResource
+) -> dg.MaterializeResult:
+    from dag_is.lib.trends import bucket_floor, compute_cluster_trends
+
+    ensure_tables(is_postgres)
+    now = utc_now()
+    with is_postgres.transaction() as conn:
+        written = compute_cluster_trends(conn, now)
+        metadata = table_metadata(
+            conn,
+            "SELECT cluster_id, window_start, window_end, hot_score, member_count, rank FROM cluster_trends "
+            "WHERE window_end = (SELECT max(window_end) FROM cluster_trends WHERE window_end <= %(end)s) "
+            "ORDER BY hot_score DESC, cluster_id",
+            {"end": bucket_floor(now)},
+            rows_written=written,
+        )
+    context.log.info(f"{written} cluster trend rows written or changed")
+    return dg.MaterializeResult(metadata=metadata)

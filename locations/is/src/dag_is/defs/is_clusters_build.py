@@ -1,0 +1,47 @@
+"""Gold asset `is_clusters_build` (legacy `clusters_build_asset`): near-duplicate clusters of 72 h.
+
+SimHash chunks and MinHash LSH (32 bands × 4 rows) give candidates, the A9.1 thresholds confirm
+them (`text`, `both`, `embed`), union-find forms clusters; one current cluster per post, stale
+memberships removed, empty or short texts kept out of text matching, bucket sizes capped
+(`dag_is.lib.clustering`, `dag_is.lib.cluster_build`).
+"""
+
+import dagster as dg
+from dag_shared.resources.postgres import PostgresResource
+
+from dag_is.defs.gold_cadence import ON30
+from dag_is.defs.gold_support import ensure_tables, gold_tags, table_metadata, table_schema, utc_now
+
+
+@dg.asset(
+    name="is_clusters_build",
+    group_name="IS",
+    deps=["is_post_signatures", "is_post_trends"],
+    kinds={"python", "postgres"},
+    tags=gold_tags("clusters"),
+    metadata={"dagster/column_schema": table_schema("clusters"), "table_name": "public.clusters"},
+    automation_condition=ON30,
+    description="최근 72시간 게시글의 유사 중복 클러스터 (SimHash 청크 + MinHash LSH 32×4, 임계값 확인, "
+    "union-find). 글마다 현재 클러스터 하나, 짧은 본문은 텍스트 매칭 제외.",
+)
+def is_clusters_build(
+    context: dg.AssetExecutionContext, is_postgres: PostgresResource
+) -> dg.MaterializeResult:
+    from dag_is.lib.cluster_build import build_clusters
+
+    ensure_tables(is_postgres)
+    with is_postgres.transaction() as conn:
+        report, stats = build_clusters(conn, utc_now())
+        metadata = table_metadata(
+            conn,
+            "SELECT id, representative_post_id, title, size, created_at, updated_at FROM clusters "
+            "ORDER BY size DESC, created_at, id",
+            clusters_upserted=report.clusters_upserted,
+            clusters_created=report.clusters_created,
+            clusters_deleted=report.clusters_deleted,
+            cluster_posts_upserted=report.memberships_written,
+            cluster_posts_removed=report.memberships_removed,
+            build_metrics=stats,
+        )
+    context.log.info(f"clusters: {stats}; {report}")
+    return dg.MaterializeResult(metadata=metadata)

@@ -1,0 +1,47 @@
+"""Gold asset `is_clusters_merge` (legacy `clusters_merge_asset`): merges similar clusters.
+
+Clusters updated within 14 days, candidates by LSH over their representatives, merged when at least
+3 of the top members' best similarities reach 0.80 or the best three average 0.80; the survivor is
+the larger cluster, then the older, decided on the loaded state and joined by union-find
+(`dag_is.lib.cluster_merge`).
+"""
+
+import dagster as dg
+from dag_shared.resources.postgres import PostgresResource
+
+from dag_is.defs.gold_cadence import ON1H
+from dag_is.defs.gold_support import ensure_tables, gold_tags, table_metadata, table_schema, utc_now
+
+
+@dg.asset(
+    name="is_clusters_merge",
+    group_name="IS",
+    deps=["is_clusters_build"],
+    kinds={"python", "postgres"},
+    tags=gold_tags("clusters"),
+    metadata={"dagster/column_schema": table_schema("clusters"), "table_name": "public.clusters"},
+    automation_condition=ON1H,
+    description="14일 내 갱신된 클러스터 중 유사한 것을 병합합니다 (상위 8개 글 비교, 0.80 이상 3쌍 또는 "
+    "상위 3개 평균 0.80). 큰 클러스터가, 같으면 오래된 클러스터가 남습니다.",
+)
+def is_clusters_merge(
+    context: dg.AssetExecutionContext, is_postgres: PostgresResource
+) -> dg.MaterializeResult:
+    from dag_is.lib.cluster_merge import merge_clusters
+
+    ensure_tables(is_postgres)
+    with is_postgres.transaction() as conn:
+        report = merge_clusters(conn, utc_now())
+        metadata = table_metadata(
+            conn,
+            "SELECT id, representative_post_id, title, size, created_at, updated_at FROM clusters "
+            "ORDER BY size DESC, created_at, id",
+            merged_clusters=report.merged_clusters,
+            candidate_pairs=report.candidate_pairs,
+            merged_pairs=report.merged_pairs,
+            merge_rate=report.merge_rate,
+        )
+    context.log.info(
+        f"{report.clusters} clusters, {report.candidate_pairs} candidate pairs, {report.merged_clusters} merged"
+    )
+    return dg.MaterializeResult(metadata=metadata)

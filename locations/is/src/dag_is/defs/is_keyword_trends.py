@@ -1,0 +1,45 @@
+"""Gold asset `is_keyword_trends` (legacy `keyword_trends_asset`): keyword counts per range.
+
+For the ranges 3h, 6h, 24h and 1w ending at the 10-minute bucket, the number of live posts in the
+range carrying each keyword of `post_enrichment.fused_keywords` (written by the enrichment; no
+keywords yet gives no rows). Keywords gone from a range's bucket are removed; unchanged counts are
+not rewritten (`dag_is.lib.trends`).
+"""
+
+import dagster as dg
+from dag_shared.resources.postgres import PostgresResource
+
+from dag_is.defs.gold_cadence import ON10
+from dag_is.defs.gold_support import ensure_tables, gold_tags, table_metadata, table_schema, utc_now
+
+
+@dg.asset(
+    name="is_keyword_trends",
+    group_name="IS",
+    deps=["is_posts"],
+    kinds={"python", "postgres"},
+    tags=gold_tags("keyword_trends"),
+    metadata={"dagster/column_schema": table_schema("keyword_trends"), "table_name": "public.keyword_trends"},
+    automation_condition=ON10,
+    description="3h/6h/24h/1w 범위별 키워드 게시글 수 (post_enrichment.fused_keywords, 소문자·공백 제거), "
+    "10분 버킷 끝 기준.",
+)
+def is_keyword_trends(
+    context: dg.AssetExecutionContext, is_postgres: PostgresResource
+) -> dg.MaterializeResult:
+    from dag_is.lib.trends import compute_keyword_trends
+
+    ensure_tables(is_postgres)
+    with is_postgres.transaction() as conn:
+        end, written, removed, total = compute_keyword_trends(conn, utc_now())
+        metadata = table_metadata(
+            conn,
+            "SELECT keyword, range_label, window_start, window_end, count FROM keyword_trends "
+            "WHERE window_end = %(end)s ORDER BY range_label, count DESC, keyword",
+            {"end": end},
+            rows_written=written,
+            rows_removed=removed,
+            bucket_end=dg.MetadataValue.text(end.isoformat()),
+        )
+    context.log.info(f"bucket {end.isoformat()}: {total} keyword rows, {written} written, {removed} removed")
+    return dg.MaterializeResult(metadata=metadata)

@@ -1,0 +1,53 @@
+"""Gold asset `is_trends_retention`: deletes trend rows past the retention (legacy defect A11-27).
+
+`post_trends`, `keyword_trends` and `cluster_trends` rows whose window ended more than
+`retention_days` days ago (run config, default 14; at least 8, since the 1w ranges and the rotation
+read a week). Runs daily at 03:40 Asia/Seoul.
+"""
+
+import dagster as dg
+from dag_shared.resources.postgres import PostgresResource
+from pydantic import Field
+
+from dag_is.defs.gold_cadence import CRON_DAILY_RETENTION, TIMEZONE
+from dag_is.defs.gold_support import ensure_tables, gold_tags, table_metadata, table_schema, utc_now
+
+MIN_DAYS = 8
+
+
+class TrendsRetentionConfig(dg.Config):
+    retention_days: int = Field(default=14, description=f"Days of trend rows kept (at least {MIN_DAYS}).")
+
+
+@dg.asset(
+    name="is_trends_retention",
+    group_name="IS",
+    deps=["is_post_trends", "is_keyword_trends", "is_cluster_trends"],
+    kinds={"python", "postgres"},
+    tags=gold_tags("post_trends"),
+    metadata={"dagster/column_schema": table_schema("post_trends"), "table_name": "public.post_trends"},
+    automation_condition=dg.AutomationCondition.on_cron(CRON_DAILY_RETENTION, TIMEZONE),
+    description="보존 기간(기본 14일)이 지난 post_trends, keyword_trends, cluster_trends 행을 삭제합니다 (매일 03:40).",
+)
+def is_trends_retention(
+    context: dg.AssetExecutionContext, config: TrendsRetentionConfig, is_postgres: PostgresResource
+) -> dg.MaterializeResult:
+    from dag_is.lib.trends import delete_old_trends
+
+    if config.retention_days < MIN_DAYS:
+        raise dg.Failure(
+            f"retention_days={config.retention_days}: at least {MIN_DAYS} days are needed by the 1w ranges",
+            allow_retries=False,
+        )
+    ensure_tables(is_postgres)
+    with is_postgres.transaction() as conn:
+        deleted = delete_old_trends(conn, utc_now(), config.retention_days)
+        metadata = table_metadata(
+            conn,
+            "SELECT post_id, window_start, window_end, hot_score FROM post_trends ORDER BY window_end, post_id",
+            deleted=deleted,
+            rows_deleted=sum(deleted.values()),
+            retention_days=config.retention_days,
+        )
+    context.log.info(f"deleted {deleted}")
+    return dg.MaterializeResult(metadata=metadata)
