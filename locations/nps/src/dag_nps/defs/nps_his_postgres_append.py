@@ -8,6 +8,7 @@ latest month is fresh.
 """
 
 import dagster as dg
+from dag_shared.checks.trend_monitor import trend_monitor
 from dag_shared.resources.duckdb import DuckDBResource
 from dag_shared.resources.postgres import PostgresResource
 
@@ -157,3 +158,16 @@ def nps_pension_latest_month_fresh(nps_postgres: PostgresResource) -> dg.AssetCh
         if not _table_exists(conn, "public.pension"):
             return dg.AssetCheckResult(passed=False, description="public.pension does not exist")
         return monthly_freshness(conn, "public.pension", "data_created_ym")
+
+
+# Guidelines §8: the month's insured members against the previous six months (WARN above 15%).
+nps_pension_subscriber_trend = trend_monitor(
+    asset="nps_his_postgres_append",
+    name="nps_pension_subscriber_trend",
+    metric="monthly insured members (sum of subscriber_count)",
+    query=(
+        "SELECT to_char(data_created_ym, 'YYYY-MM'), sum(subscriber_count) FROM public.pension "
+        "GROUP BY data_created_ym"
+    ),
+    resource_key="nps_postgres",
+)
