@@ -54,12 +54,21 @@ def table_metadata(
 
 
 def column_schema(
-    columns: Sequence[str], types: Sequence[str], descriptions: dict[str, str] | None = None
+    columns: Sequence[str],
+    types: Sequence[str],
+    descriptions: dict[str, str] | None = None,
+    pii: Sequence[str] = (),
 ) -> dg.TableSchema:
+    """A column schema; the columns named in `pii` carry the column tag pii=true (dag_shared.pii)."""
     descriptions = descriptions or {}
     return dg.TableSchema(
         columns=[
-            dg.TableColumn(name, str(kind), description=descriptions.get(name))
+            dg.TableColumn(
+                name,
+                str(kind),
+                description=descriptions.get(name),
+                tags={"pii": "true"} if name in pii else None,
+            )
             for name, kind in zip(columns, types)
         ]
     )

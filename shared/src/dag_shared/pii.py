@@ -109,8 +109,28 @@ def mask_metadata(metadata: Mapping[str, Any], columns: Sequence[str]) -> dict[s
     for key, value in metadata.items():
         if isinstance(value, dg.MarkdownMetadataValue):
             masked[key] = dg.MetadataValue.md(mask_preview(value.md_str or "", columns))
+        schema = getattr(value, "schema", value)
+        if isinstance(schema, dg.TableSchema):  # a schema read from the database keeps the marks
+            masked[key] = mark_columns(schema, columns)
     masked["pii_columns"] = dg.MetadataValue.text(", ".join(columns))
     return masked
+
+
+def mark_columns(schema: dg.TableSchema, columns: Sequence[str]) -> dg.TableSchema:
+    """The schema with the named columns tagged pii=true (other tags kept)."""
+    return dg.TableSchema(
+        columns=[
+            dg.TableColumn(
+                c.name,
+                c.type,
+                description=c.description,
+                constraints=c.constraints,
+                tags={**(c.tags or {}), PII_TAG: "true"} if c.name in columns else c.tags,
+            )
+            for c in schema.columns
+        ],
+        constraints=schema.constraints,
+    )
 
 
 def rows_touched(metadata: Mapping[str, Any]) -> int:

@@ -78,19 +78,34 @@ INGEST_ASSETS: dict[str, tuple[str, str, str]] = {
 }
 
 
+# Personal data (guidelines §16): authors, avatars and comment texts; the assets of these tables
+# carry the pii tags, their previews are masked and every materialization is audited.
+PII_COLUMNS: dict[str, tuple[str, ...]] = {
+    "posts": ("author", "avatar"),
+    "post_comments": ("author", "avatar", "content", "content_html", "raw"),
+}
+PII_TAGS = {"pii": "true", "access_level": "restricted", "compliance": "pipa"}
+
+
 class IngestFileConfig(dg.Config):
     file_path: str = Field(description="Absolute path of the crawl file to ingest.")
 
 
 def _spec(key: str, table: str, what: str) -> dg.AssetSpec:
     columns = TABLE_COLUMNS[table]
+    pii = PII_COLUMNS.get(table, ())
     return dg.AssetSpec(
         key,
         group_name="IS",
         kinds={"python", "postgres"},
-        tags={"data_tier": "silver", "domain": "community", "source": "is_crawlers"},
+        tags={
+            "data_tier": "silver",
+            "domain": "community",
+            "source": "is_crawlers",
+            **(PII_TAGS if pii else {}),
+        },
         metadata={
-            "dagster/column_schema": column_schema([c for c, _ in columns], [t for _, t in columns]),
+            "dagster/column_schema": column_schema([c for c, _ in columns], [t for _, t in columns], pii=pii),
             "table_name": f"public.{table}",
         },
         description=f"{what}. 크롤 파일 하나를 한 트랜잭션으로 적재합니다 (public.{table}).",

@@ -7,25 +7,36 @@ import dagster as dg
 TAGS = {"domain": "phone_deals", "source": "ppomppu"}
 
 
-def tags(tier: str) -> dict[str, str]:
-    return {"data_tier": tier, **TAGS}
+# Personal data (guidelines §16): post authors and comment texts of the staging tables.
+PII_TAGS = {"pii": "true", "access_level": "restricted", "compliance": "pipa"}
 
 
-def _schema(spec: str) -> dg.TableSchema:
+def tags(tier: str, pii: bool = False) -> dict[str, str]:
+    return {"data_tier": tier, **TAGS, **(PII_TAGS if pii else {})}
+
+
+def _schema(spec: str, pii: tuple[str, ...] = ()) -> dg.TableSchema:
     columns = [item.strip().split(" ", 1) for item in spec.split(",")]
-    return dg.TableSchema(columns=[dg.TableColumn(name, kind) for name, kind in columns])
+    return dg.TableSchema(
+        columns=[
+            dg.TableColumn(name, kind, tags={"pii": "true"} if name in pii else None)
+            for name, kind in columns
+        ]
+    )
 
 
 SCHEMAS = {
     "raw_posts": _schema(
         "crawl_file text, post_id text, url text, site text, board text, title text, author text, "
-        "posted_at timestamptz, view_count int4, like_count int4, comment_count int4, content text, comments jsonb"
+        "posted_at timestamptz, view_count int4, like_count int4, comment_count int4, content text, comments jsonb",
+        pii=("author", "comments"),
     ),
     "normalized_posts": _schema(
         "crawl_file text, post_id text, url text, author text, title text, content text, "
         "op_comment_texts jsonb, text text, op_comments int4, other_comments int4, channel text, city text, "
         "move_type text, contract text, payment text, capacity text, source_posted_at date, intent text, "
-        "deal_candidate bool, deal_candidate_score float8, advertorial_score float8, nondeal_reason text"
+        "deal_candidate bool, deal_candidate_score float8, advertorial_score float8, nondeal_reason text",
+        pii=("author", "op_comment_texts"),
     ),
     "extracted_rules": _schema(
         "crawl_file text, post_id text, segment int4, url text, source_posted_at date, intent text, "

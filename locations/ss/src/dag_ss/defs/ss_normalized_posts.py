@@ -14,7 +14,7 @@ from dag_ss.defs.resources import SsSettingsResource
     retry_policy=dg.RetryPolicy(max_retries=2, delay=10),
     deps=["ss_raw_posts"],
     kinds={"python", "postgres"},
-    tags=tags("silver"),
+    tags=tags("silver", pii=True),
     metadata={"dagster/column_schema": SCHEMAS["normalized_posts"], "table_name": "normalized_posts"},
     description="글 본문 + 글쓴이 댓글로 텍스트를 만들고 채널·지역·번호이동·약정·결제·의도·딜 점수를 계산 "
     "(댓글 없는 글도 제목과 본문으로 처리).",

@@ -13,7 +13,7 @@ from dag_ss.defs.resources import SsSettingsResource
     partitions_def=SS_CRAWL_FILES,
     retry_policy=dg.RetryPolicy(max_retries=2, delay=10),
     kinds={"python", "postgres"},
-    tags=tags("bronze"),
+    tags=tags("bronze", pii=True),
     metadata={"dagster/column_schema": SCHEMAS["raw_posts"], "table_name": "raw_posts"},
     description="크롤 파일 하나(파티션)의 게시글을 raw_posts에 교체 적재. 잘못된 파일은 파일·위치를 밝혀 실패, "
     "post_id/url/제목 없는 글은 사유별로 집계.",
