@@ -1,9 +1,11 @@
 #!/bin/sh
 # Installs the Debian packages the platform needs beyond Python: Chromium for the logo crawler
-# (Playwright for Python drives /usr/bin/chromium; Playwright's own browser download is not used).
+# (Playwright for Python drives /usr/bin/chromium; Playwright's own browser download is not used);
+# Tesseract with its Korean data for the IS local image OCR, and the Nanum fonts with which the IS
+# tests draw Korean text for it to read.
 # Idempotent and quiet: does nothing when every package is present; needs root (or sudo) otherwise.
 set -eu
-PACKAGES="chromium"
+PACKAGES="chromium tesseract-ocr tesseract-ocr-kor fonts-nanum"
 missing=""
 for package in $PACKAGES; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then

@@ -1,0 +1,56 @@
+"""Silver asset `is_upgrade_to_image_llm` (legacy `upgrade_to_image_llm_asset`, spec A2 #18).
+
+For live posts whose images have been rolled up (`image_rev` set) and whose image rev_key is
+neither their `fuse_rev` nor queued yet, never-fused posts first: cancels the queued text-only job
+(`last_error` gains `superseded_by_image`) and queues the image job at P0. This is the last link of
+the image → text path that was dead in the legacy system (defect A11-11).
+"""
+
+import dagster as dg
+from dag_shared.resources.llm import OptionalChatModelResource
+from dag_shared.resources.postgres import PostgresResource
+
+from dag_is.defs.enrichment_resources import IsEnrichmentResource
+from dag_is.defs.enrichment_support import (
+    KINDS,
+    ON2,
+    RETRY,
+    enrichment_tags,
+    ensure_tables,
+    job_metadata,
+    method_class,
+    table_metadata,
+)
+
+
+@dg.asset(
+    name="is_upgrade_to_image_llm",
+    group_name="IS",
+    deps=["is_image_rollup"],
+    kinds=KINDS,
+    tags=enrichment_tags("silver", "fusion_jobs"),
+    metadata=table_metadata("fusion_jobs"),
+    automation_condition=ON2,
+    retry_policy=RETRY,
+    description="이미지 요약이 생긴 게시글의 텍스트 전용 작업을 취소하고 이미지 포함 LLM 작업(P0)을 등록합니다.",
+)
+def is_upgrade_to_image_llm(
+    context: dg.AssetExecutionContext,
+    is_postgres: PostgresResource,
+    is_enrichment: IsEnrichmentResource,
+    is_llm: OptionalChatModelResource,
+) -> dg.MaterializeResult:
+    from dag_is.lib.enrich_enqueue import upgrade_to_image
+
+    settings = is_enrichment.settings()
+    ensure_tables(is_postgres)
+    with is_postgres.transaction() as conn:
+        queued, canceled = upgrade_to_image(
+            conn, settings.prompt_ver, method_class(is_llm), settings.upgrade_limit, settings.upgrade_priority
+        )
+        metadata = job_metadata(
+            conn, "fusion_jobs", "rev_key", image_jobs_queued=queued, text_only_canceled=canceled
+        )
+    metadata["rows_written"] = queued + canceled
+    context.log.info(f"{queued} image fusion jobs queued, {canceled} text-only jobs canceled")
+    return dg.MaterializeResult(metadata=metadata)
