@@ -30,7 +30,7 @@ def test_list_prints_post_ids_urls_titles_and_utc_time_hints():
 def test_detail_of_an_euc_kr_page_prints_the_post_with_its_comment_tree():
     url = "https://www.ppomppu.co.kr/zboard/view.php?id=freeboard&no=9870011"
     page = sample_dir("ppomppu_hot") / "view-freeboard-9870011.html"
-    done = run("ppomppu", "hot", "detail", str(page), "--url", url, "--now", NOW)
+    done = run("ppomppu", "hot", "detail", str(page), "--url", url, "--now", NOW, "--show-personal")
     assert done.returncode == 0, done.stderr
     post = json.loads(done.stdout)
     assert (post["post_id"], post["title"], post["isDeleted"]) == (
@@ -54,3 +54,27 @@ def test_a_page_the_rules_cannot_read_exits_2_naming_the_file(tmp_path):
     done = run("clien", "park", "detail", str(page), "--url", "https://www.clien.net/service/board/park/1")
     assert done.returncode == 2
     assert str(page) in done.stderr and "h3.post_subject" in done.stderr
+
+
+def _comments(items):
+    for comment in items:
+        yield comment
+        yield from _comments(comment["replies"])
+
+
+def test_detail_masks_authors_avatars_and_comment_texts_unless_asked():
+    url = "https://www.ppomppu.co.kr/zboard/view.php?id=freeboard&no=9870011"
+    page = str(sample_dir("ppomppu_hot") / "view-freeboard-9870011.html")
+    shown = json.loads(
+        run("ppomppu", "hot", "detail", page, "--url", url, "--now", NOW, "--show-personal").stdout
+    )
+    masked = json.loads(run("ppomppu", "hot", "detail", page, "--url", url, "--now", NOW).stdout)
+    assert shown["author"] and masked["author"] == "***"
+    assert masked["title"] == shown["title"] and masked["content"] == shown["content"]  # the post text stays
+    pairs = list(zip(_comments(shown["comments"]), _comments(masked["comments"]), strict=True))
+    assert len(pairs) >= 3
+    for plain, hidden in pairs:
+        for field in ("author", "content"):
+            assert hidden[field] == ("***" if plain[field] else plain[field])
+        assert plain["timestamp"] == hidden["timestamp"] and plain["depth"] == hidden["depth"]
+    assert "ㅠㅠ 고생하셨습니다" not in json.dumps(masked, ensure_ascii=False)

@@ -8,6 +8,10 @@ The file is decoded by the charset it declares (EUC-KR pages work). `--url` is t
 (default: the board's first list page, or for `detail` a URL built from the digits of the file
 name); `--now` fixes "now" for relative times such as "5분 전" (default: the current time).
 Exit status 2 with a message naming the file on a page the rules cannot read.
+
+Personal data is masked (guidelines §16; the columns `is_posts` marks pii): the post's author and
+avatar, and every comment's author, avatar and text (`content`, `raw`, `html`) print as `***`.
+`--show-personal` prints them as parsed, for checking a site rule that reads them.
 """
 
 from __future__ import annotations
@@ -28,6 +32,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("file", type=Path)
     parser.add_argument("--url", help="the page's URL (relative links and ids are resolved against it)")
     parser.add_argument("--now", help="ISO time taken as now for relative times (default: now)")
+    parser.add_argument(
+        "--show-personal", action="store_true", help="print authors, avatars and comment texts unmasked"
+    )
     return parser.parse_args(argv)
 
 
@@ -55,6 +62,23 @@ def parse_page(site: str, board: str, kind: str, file: Path, url: str | None, no
     return {**post, "comment_page_urls": detail.comment_page_urls}
 
 
+POST_PERSONAL = ("author", "avatar")
+COMMENT_PERSONAL = ("author", "avatar", "content", "raw", "html")
+
+
+def mask_personal(post: dict) -> dict:
+    """The post with its author, avatar and each comment's author, avatar and text masked."""
+    from dag_shared.pii import mask_record
+
+    def comments(items: list) -> list:
+        return [
+            {**mask_record(c, COMMENT_PERSONAL), "replies": comments(c.get("replies", []))} for c in items
+        ]
+
+    return {**mask_record({k: v for k, v in post.items() if k != "comments"}, POST_PERSONAL),
+            "comments": comments(post.get("comments", []))}  # fmt: skip
+
+
 def _post_id(url: str) -> str:
     match = re.search(r"(?:[?&](?:no|document_srl)=)(\d+)", url) or re.search(r"/(\d+)(?:[/?#]|$)", url)
     if match is None:
@@ -72,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
         if now.tzinfo is None:
             raise ValueError(f"--now {args.now!r} needs a time zone (e.g. +09:00)")
         result = parse_page(args.site, args.board, args.kind, args.file, args.url, now)
+        if args.kind == "detail" and not args.show_personal:
+            result = mask_personal(result)
     except (ParseError, TimeParseError, ValueError, KeyError, OSError) as error:
         print(f"{args.file}: {error}", file=sys.stderr)
         return 2
