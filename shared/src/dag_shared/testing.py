@@ -19,6 +19,24 @@ from dag_shared.embedded_postgres import EmbeddedPostgres, drop_database, ensure
 from dag_shared.settings import env
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """A location's suite runs its assets as its code server does: instrumented.
+
+    `dag_<location>.definitions` applies `dag_shared.instrumentation.instrument` to the asset
+    objects its modules define; importing it before collection means every test that runs one of
+    those assets (directly or through the definitions) gets the run-time rules: a missing
+    `dagster/row_count` fails, execution time and peak memory are recorded, PII is masked and
+    audited. The location is the suite's root folder (`locations/<location>`).
+    """
+    import importlib.util
+
+    from dag_shared.locations import LOCATIONS
+
+    location = Path(str(config.rootpath)).name
+    if location in LOCATIONS and importlib.util.find_spec(f"dag_{location}") is not None:
+        importlib.import_module(f"dag_{location}.definitions")
+
+
 @pytest.fixture(scope="session")
 def postgres_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """URL of a Postgres server (database `postgres`) the tests may create databases on."""
