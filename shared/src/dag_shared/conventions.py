@@ -30,7 +30,7 @@ LOCATION_GROUPS: Mapping[str, frozenset[str]] = {entry.name: frozenset(entry.gro
 TABLE_KINDS = frozenset({"table", "postgres", "postgresql", "duckdb", "sqlite", "view"})
 
 # Optional tags (guidelines §4, §16): absent is fine, present must take one of these values.
-# docs/guidelines.md lists the same table; tests/test_guidelines_doc.py keeps them together.
+# docs/guidelines.md lists the same table; shared/tests/test_guidelines_doc.py keeps them together.
 OPTIONAL_TAG_VALUES: Mapping[str, frozenset[str]] = {
     "quality": frozenset({"raw", "validated", "curated"}),
     "business_critical": frozenset({"true", "false"}),
