@@ -5,7 +5,7 @@
   the window: latest minus earliest counts; a single snapshot gives zero deltas;
   `hot_score = Δview + 3·Δcomment + 2·Δlike`. A run computes the current bucket and catches up on
   buckets missed since the last stored one (at most a day), recomputing the last three buckets,
-  whose windows a late ingest may still fill.
+  whose windows a late ingest may still fill (a first run computes the last three too).
 - Keyword trends: per range 3h, 6h, 24h, 1w ending at the current bucket, the number of live posts
   whose `timestamp` lies in the range and whose `post_enrichment.fused_keywords` carries the keyword
   (lowercased, trimmed; strings, or objects with a `keyword` field).
@@ -45,10 +45,10 @@ def bucket_floor(now: datetime) -> datetime:
 
 
 def buckets_to_compute(last_stored: datetime | None, current: datetime) -> list[datetime]:
-    """Bucket ends from just before the last stored one (late snapshots) up to `current`."""
-    if last_stored is None or last_stored > current:
-        return [current]
-    first = max(last_stored - RECOMPUTE, current - MAX_CATCH_UP + BUCKET)
+    """Bucket ends from two before the last stored one (late snapshots) up to `current`; at least
+    the current bucket and the two before it, so a first run and a re-run cover the same buckets."""
+    start = current if last_stored is None or last_stored > current else last_stored
+    first = max(min(start, current) - RECOMPUTE, current - MAX_CATCH_UP + BUCKET)
     ends = []
     end = current
     while end >= first:
