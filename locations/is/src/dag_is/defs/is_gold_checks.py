@@ -30,9 +30,9 @@ is_gold_freshness_checks = dg.build_last_update_freshness_checks(
     blocking=False,
 )
 
-is_freshness_checks_sensor = dg.build_sensor_for_freshness_checks(
+freshness_checks_sensor = dg.build_sensor_for_freshness_checks(
     freshness_checks=is_gold_freshness_checks,
-    name="is_freshness_checks_sensor",
+    name="freshness_checks_sensor",
     default_status=dg.DefaultSensorStatus.STOPPED,
 )
 
