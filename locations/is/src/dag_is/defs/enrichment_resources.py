@@ -46,7 +46,7 @@ class IsEnrichmentResource(dg.ConfigurableResource):
         default=15, gt=0, description="A processing job older than this returns to the queue."
     )
     retry_delay_seconds: float = Field(
-        default=60, ge=0, description="Delay of a job released after an endpoint outage."
+        default=15, ge=0, description="Delay of a job released after an endpoint outage."
     )
     text_only_limit: int = Field(default=1000, ge=1, description="TEXT_ONLY_ENQUEUE_LIMIT.")
     text_only_priority: str = Field(default="P1", pattern=PRIORITY, description="TEXT_ONLY_ENQUEUE_PRIORITY.")

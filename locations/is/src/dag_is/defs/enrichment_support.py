@@ -19,7 +19,9 @@ EVERY10 = (
     & ~dg.AutomationCondition.in_progress()
 ).with_label(f"every 4,14,24,34,44,54 * * * * ({TIMEZONE})")
 KINDS = {"python", "postgres"}
-RETRY = dg.RetryPolicy(max_retries=3, delay=30, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
+# An endpoint outage releases the batch due again after `retry_delay_seconds` (15 s by default),
+# so the first retry, 30 s later, finds the jobs due.
+RETRY = dg.RetryPolicy(max_retries=3, delay=30, backoff=dg.Backoff.EXPONENTIAL)
 
 JOB_COLUMNS = "post_id, priority, status, next_attempt_at, attempts, last_error, updated_at"
 
@@ -42,7 +44,7 @@ def job_metadata(conn, table: str, key: str, **extra) -> dict:
 
 def worker_id(context: dg.AssetExecutionContext, prefix: str) -> str:
     """`<prefix>-<run id 8>-<attempt>`: a lease names the run and the retry that took it."""
-    return f"{prefix}-{context.run_id[:8]}-{context.retry_number}"
+    return f"{prefix}-{context.run.run_id[:8]}-{context.retry_number}"
 
 
 def text_method(postgres, llm, settings):
