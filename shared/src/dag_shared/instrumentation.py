@@ -121,13 +121,24 @@ class _Instrumented:
     """The per-asset part: which assets are PII and how one result gets its metadata."""
 
     def __init__(self, assets_def: dg.AssetsDefinition) -> None:
-        from dag_shared import pii
+        self._assets_def = assets_def  # read on the first materialization: loading stays cheap
+        self._pii_columns: dict[dg.AssetKey, tuple[str, ...]] | None = None
 
-        self.pii_columns: dict[dg.AssetKey, tuple[str, ...]] = {}
-        for spec in assets_def.specs:
-            if pii.is_pii(spec.tags):
-                self.pii_columns[spec.key] = pii.pii_columns(spec.metadata)
-        self.names = ", ".join(k.to_user_string() for k in assets_def.keys)
+    @property
+    def pii_columns(self) -> dict[dg.AssetKey, tuple[str, ...]]:
+        if self._pii_columns is None:
+            from dag_shared import pii
+
+            self._pii_columns = {
+                spec.key: pii.pii_columns(spec.metadata)
+                for spec in self._assets_def.specs
+                if pii.is_pii(spec.tags)
+            }
+        return self._pii_columns
+
+    @property
+    def names(self) -> str:
+        return ", ".join(k.to_user_string() for k in self._assets_def.keys)
 
     def finish(self, result: Any, meter: StepMeter, context: dg.AssetExecutionContext | None) -> Any:
         if not isinstance(result, (dg.MaterializeResult, dg.Output)):
