@@ -53,17 +53,17 @@ def test_a_changed_header_or_a_short_row_fails_naming_the_file_and_line(tmp_path
     with pytest.raises(KrxDataError, match=r"tickers\.csv, line 1: header"):
         krx.fetch("tickers", DAY, "KOSPI")
     (folder / "tickers.csv").write_text("티커,종목명\n005930\n", encoding="utf-8")
-    with pytest.raises(KrxDataError, match=r"tickers\.csv, line 2: 1 fields, expected 2"):
+    with pytest.raises(KrxDataError, match=r"tickers\.csv, line 2, column 2: 1 fields, expected 2"):
         krx.fetch("tickers", DAY, "KOSPI")
 
 
-def test_a_file_that_is_not_utf8_fails_naming_the_file(tmp_path):
+def test_a_file_that_is_not_utf8_fails_naming_the_file_line_and_column(tmp_path):
     folder = tmp_path / "20240102" / "KOSPI"
     folder.mkdir(parents=True)
     (folder / "tickers.csv").write_bytes(
-        ",".join(HEADERS["tickers.csv"]).encode("cp949") + b"\n005930,\xbb\xef\n"
+        ",".join(HEADERS["tickers.csv"]).encode("utf-8") + b"\n005930,\xbb\xef\n"
     )
-    with pytest.raises(KrxDataError, match="tickers.csv: not UTF-8"):
+    with pytest.raises(KrxDataError, match=r"tickers\.csv, line 2, column 8: not UTF-8 \(byte 0xbb"):
         LocalKrxResource(snapshot_dir=str(tmp_path)).fetch("tickers", DAY, "KOSPI")
 
 

@@ -59,8 +59,8 @@ def test_any_json_document_reads_or_fails_with_crawl_file_error(tmp_path, docume
         assert str(path) in str(error)
 
 
-def test_bytes_that_are_not_utf8_name_the_byte(tmp_path):
+def test_bytes_that_are_not_utf8_name_the_line_column_and_byte(tmp_path):
     path = tmp_path / "h.json"
-    path.write_bytes('[{"meta": "뽐뿌"}]'.encode("cp949"))
-    with pytest.raises(CrawlFileError, match="not UTF-8 at byte"):
+    path.write_bytes(b'[{"posts": [],\n  "meta": "' + "뽐뿌".encode("cp949") + b'"}]')
+    with pytest.raises(CrawlFileError, match=r"not UTF-8 at line 2 column 12 \(byte 26"):
         read_crawl_file(path)

@@ -41,6 +41,9 @@ DATASETS: dict[str, tuple[str, dict[str, str]]] = {
 FLOAT_COLUMNS = frozenset({"rate", "per", "pbr", "div"})
 _ENGLISH = {korean: english for _, mapping in DATASETS.values() for korean, english in mapping.items()}
 _TICKER = re.compile(r"^[0-9A-Z]{1,6}$")
+# A day's file of one exchange is well under 1 MB; anything this large is not a KRX answer, and is
+# refused before it is read into memory.
+MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024
 
 
 class KrxDataError(ValueError):
@@ -93,15 +96,26 @@ def read_snapshot_csv(path: Path, dataset: str) -> KrxFrame:
     mapping = DATASETS[dataset][1]
     expected_header = [TICKER_COLUMN, *mapping]
     frame = KrxFrame(dataset, _expected_columns(dataset), origin=str(path))
+    size = path.stat().st_size
+    if size > MAX_SNAPSHOT_BYTES:
+        raise KrxDataError(
+            f"{path}: {size} bytes, more than the {MAX_SNAPSHOT_BYTES} a KRX day file may have"
+        )
+    raw = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise KrxDataError(f"{path}: not UTF-8 ({error})") from None
+        line, column = _position(raw, error.start)
+        raise KrxDataError(
+            f"{path}, line {line}, column {column}: not UTF-8 (byte {raw[error.start]:#04x}: {error.reason})"
+        ) from None
     reader = csv.reader(text.splitlines())
     header = next(reader, None)
     if header is None:
         raise KrxDataError(f"{path}, line 1: the file is empty (expected header {expected_header})")
     header = [h.strip() for h in header]
+    if header and header[0].lstrip().startswith("<"):
+        raise KrxDataError(f"{path}, line 1, column 1: an HTML page, not a KRX CSV file: {header[0][:80]!r}")
     if sorted(header) != sorted(expected_header) or header[0] != TICKER_COLUMN:
         raise KrxDataError(f"{path}, line 1: header {header} is not {expected_header}")
     positions = [header.index(name) for name in expected_header]
@@ -111,7 +125,8 @@ def read_snapshot_csv(path: Path, dataset: str) -> KrxFrame:
             continue
         where = f"{path}, line {line_no}"
         if len(record) != len(header):
-            raise KrxDataError(f"{where}: {len(record)} fields, expected {len(header)}")
+            column = min(len(record), len(header)) + 1
+            raise KrxDataError(f"{where}, column {column}: {len(record)} fields, expected {len(header)}")
         ticker = normalise_ticker(record[positions[0]], where)
         if ticker in seen:
             raise KrxDataError(f"{where}, column '티커': ticker {ticker} appears twice")
@@ -127,6 +142,12 @@ def read_snapshot_csv(path: Path, dataset: str) -> KrxFrame:
                 values.append(_parse_number(raw, korean, where))
         frame.rows.append(tuple(values))
     return frame
+
+
+def _position(raw: bytes, offset: int) -> tuple[int, int]:
+    """(line, column) of a byte offset, both from 1; the column counts bytes."""
+    line_start = raw.rfind(b"\n", 0, offset) + 1
+    return raw.count(b"\n", 0, offset) + 1, offset - line_start + 1
 
 
 class KrxSource(ABC):

@@ -14,6 +14,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+# A crawl of one board writes a few megabytes; a file this large is not a crawl and is refused
+# before it is read into memory.
+MAX_CRAWL_FILE_BYTES = 256 * 1024 * 1024
+
 
 class CrawlFileError(ValueError):
     """A crawl file is not valid JSON or does not have the crawl-file shape."""
@@ -121,7 +125,11 @@ def _explain_json_error(path: Path, raw: bytes):
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise CrawlFileError(f"{path}: not UTF-8 at byte {error.start}") from None
+        line = raw.count(b"\n", 0, error.start) + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        raise CrawlFileError(
+            f"{path}: not UTF-8 at line {line} column {column} (byte {error.start}: {error.reason})"
+        ) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
@@ -137,6 +145,11 @@ def read_crawl_file(path: Path) -> CrawlDocument:
     import orjson
 
     try:
+        size = path.stat().st_size
+        if size > MAX_CRAWL_FILE_BYTES:
+            raise CrawlFileError(
+                f"{path}: {size} bytes, more than the {MAX_CRAWL_FILE_BYTES} a crawl file may have"
+            )
         raw = path.read_bytes()
     except FileNotFoundError:
         raise CrawlFileError(f"{path}: no such file") from None

@@ -143,7 +143,15 @@ def land_local(conn: Any, source_dir: Path, landing: Path, month: str, min_bytes
             continue
         report.candidates += 1
         temporary = _temporary(landing)
-        shutil.copyfile(path, temporary)
+        try:
+            shutil.copyfile(path, temporary)
+        except OSError as error:
+            # A full disk or a read error: nothing half-copied stays behind, and the message says
+            # which file could not be landed where.
+            temporary.unlink(missing_ok=True)
+            raise OSError(
+                error.errno, f"landing {path} as {temporary} failed: {error.strerror or error}"
+            ) from error
         entry = land(
             temporary, landing, key, path.stem, title_date(path.stem), None, "local", min_bytes, previous
         )

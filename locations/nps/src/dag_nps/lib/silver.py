@@ -179,8 +179,19 @@ def replace_month(
         )
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        _rollback(conn)
         raise
     finally:
         for name in ("nps_month_rows", "nps_month_quarantine"):
             conn.unregister(name)
+
+
+def _rollback(conn: Any) -> None:
+    """Roll back unless DuckDB already did: a COMMIT that failed writing (a full disk) ends the
+    transaction itself, and a failing ROLLBACK must not hide the error that says why."""
+    import duckdb
+
+    try:
+        conn.execute("ROLLBACK")
+    except duckdb.TransactionException:
+        pass

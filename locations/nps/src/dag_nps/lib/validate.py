@@ -49,7 +49,10 @@ def peek_month(path: Path) -> str:
         text = (head[: cut + 1] if cut >= 0 else head).decode(SOURCE_ENCODING)
     except UnicodeDecodeError as error:
         line = head[: error.start].count(b"\n") + 1
-        raise ValueError(f"line {line}: not CP949 ({error.reason} at byte {error.start})") from None
+        column = error.start - (head.rfind(b"\n", 0, error.start) + 1) + 1
+        raise ValueError(
+            f"line {line}, column {column}: not CP949 ({error.reason} at byte {error.start})"
+        ) from None
     rows = list(csv.reader(io.StringIO(text)))
     if not rows:
         raise ValueError("no header line")
