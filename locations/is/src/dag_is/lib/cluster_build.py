@@ -16,13 +16,21 @@ writes the result so that re-running on the same data changes nothing:
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from dag_is.lib.clustering import MATCH_TYPES, SignatureMatrix, cluster, signature_matrix, similarity_to
+from dag_is.lib.clustering import (
+    MATCH_TYPES,
+    MIN_TEXT_TOKENS,
+    SignatureMatrix,
+    cluster,
+    signature_matrix,
+    similarity_to,
+)
 from dag_is.lib.signatures import tokens
 
 if TYPE_CHECKING:
@@ -67,6 +75,16 @@ SCOPE_QUERY = """
 """
 
 
+def text_tokens(text: str, enough: int = MIN_TEXT_TOKENS) -> int:
+    """The number of tokens of a text, exact below `enough` (a prefix never has more tokens than the
+    whole text, so a long text is decided by its first characters)."""
+    if len(text) > 400:
+        found = len(tokens(text[:400]))
+        if found >= enough:
+            return found
+    return len(tokens(text))
+
+
 def load_scope(conn: psycopg.Connection, now: datetime) -> ScopePosts:
     rows = conn.execute(
         SCOPE_QUERY, {"since": now - SCOPE, "hot_since": now - HOT_LOOKBACK, "now": now}
@@ -82,7 +100,7 @@ def load_scope(conn: psycopg.Connection, now: datetime) -> ScopePosts:
             [bytes(r[7]) for r in rows],
             [bytes(r[8]) for r in rows],
             [bytes(r[9]) for r in rows],
-            [len(tokens(f"{r[1]} {r[2]}")) for r in rows],
+            [text_tokens(f"{r[1]} {r[2]}") for r in rows],
             [r[10] for r in rows],
             [r[11] for r in rows],
         ),
@@ -110,15 +128,18 @@ def plan(scope: ScopePosts, max_bucket: int | None = None) -> tuple[list[Planned
         for post in (a, b):
             if post not in best_kind or sim > best_kind[post][0]:
                 best_kind[post] = (sim, kind)
+    reps = [representative(members, scope.hot, scope.engagement) for members in result.components]
+    pairs = np.array(
+        [[m, rep] for members, rep in zip(result.components, reps) for m in members], dtype=np.int64
+    )
+    scores = iter(similarity_to(scope.sigs, pairs.reshape(-1, 2)).tolist())
     planned = []
-    for members in result.components:
-        rep = representative(members, scope.hot, scope.engagement)
-        scores = similarity_to(scope.sigs, members, rep)
+    for members, rep in zip(result.components, reps):
         planned.append(
             PlannedCluster(
                 members=members,
                 representative=rep,
-                similarity={m: round(float(s), 6) for m, s in zip(members, scores)},
+                similarity={m: round(next(scores), 6) for m in members},
                 match_type={m: MATCH_TYPES[best_kind[m][1]] for m in members},
             )
         )
@@ -170,14 +191,11 @@ def persist(
     chosen = _choose_clusters(conn, scope, planned)
     rows = []  # (cluster_id, post_id, similarity, match_type, is_representative)
     heads: dict[str, tuple[int, float, float]] = {}  # cluster → (representative index, hot, engagement)
+    new_clusters: list[tuple[str, PlannedCluster]] = []
     for component, cluster_id in zip(planned, chosen):
         if cluster_id is None:
-            rep = component.representative
-            cluster_id = conn.execute(
-                """INSERT INTO clusters (representative_post_id, title, size, created_at, updated_at)
-                   VALUES (%s, %s, %s, %s, %s) RETURNING id::text""",
-                (scope.ids[rep], scope.titles[rep], len(component.members), now, now),
-            ).fetchone()[0]
+            cluster_id = str(uuid.uuid4())
+            new_clusters.append((cluster_id, component))
             report.clusters_created += 1
         rep = component.representative
         best = heads.get(cluster_id)
@@ -187,7 +205,15 @@ def persist(
             rows.append([cluster_id, scope.ids[m], component.similarity[m], component.match_type[m]])
     for row in rows:
         row.append(scope.ids[heads[row[0]][0]] == row[1])
+    with conn.cursor().copy(
+        "COPY clusters (id, representative_post_id, title, size, created_at, updated_at) FROM STDIN"
+    ) as copy:
+        for cluster_id, component in new_clusters:
+            rep = component.representative
+            copy.write_row((cluster_id, scope.ids[rep], scope.titles[rep], len(component.members), now, now))
 
+    # a second build in one transaction finds the tables of the first
+    conn.execute("DROP TABLE IF EXISTS pg_temp.cluster_plan, pg_temp.cluster_heads")
     conn.execute(
         """CREATE TEMPORARY TABLE cluster_plan (
                cluster_id uuid, post_id text, similarity double precision, match_type text,
@@ -241,18 +267,23 @@ def persist(
         (sorted(touched),),
     )
     report.clusters_deleted = max(deleted.rowcount, 0)
-    heads_rows = [(cid, scope.ids[rep], scope.titles[rep]) for cid, (rep, _, _) in heads.items()]
-    updated = 0
-    for cluster_id, rep_id, title in heads_rows:
-        result = conn.execute(
-            """UPDATE clusters c SET representative_post_id = %(rep)s, title = %(title)s,
-                   size = s.size, updated_at = %(now)s
-               FROM (SELECT count(*)::int AS size FROM cluster_posts WHERE cluster_id = %(id)s) s
-               WHERE c.id = %(id)s AND (c.representative_post_id, c.title, c.size)
-                     IS DISTINCT FROM (%(rep)s, %(title)s, s.size)""",
-            {"rep": rep_id, "title": title, "now": now, "id": cluster_id},
-        )
-        updated += max(result.rowcount, 0)
+    conn.execute(
+        """CREATE TEMPORARY TABLE cluster_heads (cluster_id uuid, representative_post_id text, title text)
+           ON COMMIT DROP"""
+    )
+    with conn.cursor().copy("COPY cluster_heads FROM STDIN") as copy:
+        for cluster_id, (rep, _, _) in heads.items():
+            copy.write_row((cluster_id, scope.ids[rep], scope.titles[rep]))
+    updated = conn.execute(
+        """UPDATE clusters c SET representative_post_id = h.representative_post_id, title = h.title,
+               size = s.size, updated_at = %(now)s
+           FROM cluster_heads h
+           JOIN (SELECT cluster_id, count(*)::int AS size FROM cluster_posts GROUP BY cluster_id) s
+             ON s.cluster_id = h.cluster_id
+           WHERE c.id = h.cluster_id AND (c.representative_post_id, c.title, c.size)
+                 IS DISTINCT FROM (h.representative_post_id, h.title, s.size)""",
+        {"now": now},
+    ).rowcount
     # Clusters that lost members but keep two or more: size only.
     conn.execute(
         """UPDATE clusters c SET size = s.size, updated_at = %(now)s
@@ -261,7 +292,7 @@ def persist(
            WHERE c.id = s.cluster_id AND c.size <> s.size""",
         {"now": now, "ids": sorted(touched)},
     )
-    report.clusters_upserted = updated
+    report.clusters_upserted = max(updated, 0)
     return report
 
 

@@ -22,9 +22,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from dag_is.lib.cluster_build import require_aware
+from dag_is.lib.cluster_build import require_aware, text_tokens
 from dag_is.lib.clustering import UnionFind, candidate_pairs, pair_score, pair_similarities, signature_matrix
-from dag_is.lib.signatures import tokens
 
 if TYPE_CHECKING:
     import psycopg
@@ -67,7 +66,7 @@ def _matrix(rows: list[tuple], start: int):
         [bytes(r[start + 2]) for r in rows],
         [bytes(r[start + 3]) for r in rows],
         [bytes(r[start + 4]) for r in rows],
-        [len(tokens(r[start])) for r in rows],
+        [text_tokens(r[start]) for r in rows],
         [r[start + 5] for r in rows],
         [r[start + 6] for r in rows],
     )

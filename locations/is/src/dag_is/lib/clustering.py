@@ -1,8 +1,8 @@
 """Near-duplicate detection over post signatures (legacy spec A9.1/A9.2), in memory, with numpy.
 
 Candidates come from buckets: the four 16-bit chunks of the text SimHash (keyed by chunk position),
-and MinHash LSH with 32 bands × 4 rows over the text, gallery and embed MinHashes (each band's four
-values are the bucket key, compared exactly). Every pair sharing a bucket is a candidate, but a
+and MinHash LSH with 32 bands × 4 rows over the text, gallery and embed MinHashes (a 64-bit hash of each
+band's four values is the bucket key). Every pair sharing a bucket is a candidate, but a
 bucket larger than `max_bucket` links each member (in the given post order) only to its next
 `max_bucket - 1` members, so a boilerplate bucket costs linear, not quadratic, time (legacy
 defect A11-22); true duplicates share many buckets and still meet. Texts with fewer than
@@ -82,43 +82,46 @@ def signature_matrix(
     )
 
 
-def _band_keys(values: np.ndarray, members: np.ndarray) -> list[np.ndarray]:
-    """Per band, a group number per member: members with equal 4-value bands share a number."""
-    out = []
-    for band in range(BANDS):
-        rows = values[members, band * ROWS : (band + 1) * ROWS]
-        # MinHash values fit 32 bits: two per uint64 make the band an exact 128-bit key.
-        packed = np.stack(((rows[:, 0] << 32) | rows[:, 1], (rows[:, 2] << 32) | rows[:, 3]), axis=1)
-        _, groups = np.unique(packed, axis=0, return_inverse=True)
-        out.append(groups.reshape(-1))
-    return out
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _mix(values: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser (vectorised): a 64-bit key per combination of values."""
+    with np.errstate(over="ignore"):
+        values = (values ^ (values >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        values = (values ^ (values >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return values ^ (values >> np.uint64(31))
+
+
+def _band_keys(values: np.ndarray, members: np.ndarray, kind: int) -> np.ndarray:
+    """(members, 32) bucket keys: a 64-bit hash of the kind, the band number and its 4 values."""
+    rows = values[members].reshape(members.size, BANDS, ROWS)
+    with np.errstate(over="ignore"):
+        keys = _mix(np.arange(BANDS, dtype=np.uint64) + np.uint64(kind << 8) + _GOLDEN)[None, :]
+        for r in range(ROWS):
+            keys = _mix(keys * _GOLDEN + rows[:, :, r])
+    return keys
 
 
 def bucket_keys(sigs: SignatureMatrix) -> tuple[np.ndarray, np.ndarray]:
-    """All (bucket key, post index) memberships, keys unique across every kind of bucket."""
+    """All (bucket key, post index) memberships; keys are 64-bit hashes that include the kind of
+    bucket (SimHash chunk position, text, gallery or embed band), so kinds never share a bucket."""
     keys: list[np.ndarray] = []
     posts: list[np.ndarray] = []
-    offset = 0
     text_members = np.flatnonzero(sigs.has_text)
     for chunk in range(SIMHASH_CHUNKS):
         values = (sigs.simhash[text_members] >> np.uint64(16 * chunk)) & np.uint64(0xFFFF)
-        keys.append(values.astype(np.int64) + offset)
+        keys.append(_mix(values + np.uint64((chunk + 1) << 20)))
         posts.append(text_members)
-        offset += 1 << 16
-    for matrix, mask in (
-        (sigs.text, sigs.has_text),
-        (sigs.gallery, sigs.has_gallery),
-        (sigs.embed, sigs.has_embed),
+    for kind, (matrix, mask) in enumerate(
+        ((sigs.text, sigs.has_text), (sigs.gallery, sigs.has_gallery), (sigs.embed, sigs.has_embed)), start=1
     ):
         members = np.flatnonzero(mask)
-        if not members.size:
-            continue
-        for groups in _band_keys(matrix, members):
-            keys.append(groups.astype(np.int64) + offset)
-            posts.append(members)
-            offset += int(groups.max()) + 1
+        if members.size:
+            keys.append(_band_keys(matrix, members, kind).T.ravel())
+            posts.append(np.tile(members, BANDS))
     if not keys:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
     return np.concatenate(keys), np.concatenate(posts)
 
 
@@ -135,7 +138,7 @@ def candidate_pairs(sigs: SignatureMatrix, max_bucket: int = MAX_BUCKET) -> tupl
     keys, posts = bucket_keys(sigs)
     if not keys.size:
         return np.zeros((0, 2), dtype=np.int64), stats
-    order = np.lexsort((posts, keys))
+    order = np.lexsort((posts, keys))  # members of a bucket adjacent, each bucket in post order
     keys, posts = keys[order], posts[order]
     _, sizes = np.unique(keys, return_counts=True)
     stats.buckets = int((sizes >= 2).sum())
@@ -284,11 +287,10 @@ def cluster(sigs: SignatureMatrix, max_bucket: int = MAX_BUCKET) -> Clustering:
     return Clustering(components, confirmed, kinds, similarities, stats)
 
 
-def similarity_to(sigs: SignatureMatrix, members: list[int], target: int) -> np.ndarray:
-    """The A9.2 pair score of each member against one post (1.0 for the post itself)."""
-    if not members:
+def similarity_to(sigs: SignatureMatrix, pairs: np.ndarray) -> np.ndarray:
+    """The A9.2 pair score of (member, representative) pairs (1.0 for the representative itself)."""
+    if not pairs.size:
         return np.zeros(0)
-    pairs = np.array([[m, target] for m in members], dtype=np.int64)
     scores = pair_score(*pair_similarities(sigs, pairs))
-    scores[np.array(members) == target] = 1.0
+    scores[pairs[:, 0] == pairs[:, 1]] = 1.0
     return scores
