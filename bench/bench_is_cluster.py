@@ -144,7 +144,7 @@ def main() -> None:
         with psycopg.connect(url, autocommit=True) as conn:
             scope = load_scope(conn, NOW)
             start = time.perf_counter()
-            result = cluster(scope.sigs)
+            cluster(scope.sigs)
             in_memory = time.perf_counter() - start
             start = time.perf_counter()
             with conn.transaction():
