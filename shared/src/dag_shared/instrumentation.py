@@ -58,33 +58,64 @@ def _max_rss_bytes() -> int:
     return peak if sys.platform == "darwin" else peak * 1024
 
 
+class _Sampler:
+    """One daemon thread per process that samples resident memory while any step is running.
+
+    Each running step registers its meter; the thread raises every registered meter's peak and
+    sleeps on a condition when no step runs, so a step costs two set operations, not a thread.
+    """
+
+    def __init__(self) -> None:
+        self._meters: set[StepMeter] = set()
+        self._wake = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def add(self, meter: StepMeter) -> None:
+        with self._wake:
+            self._meters.add(meter)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="dag-step-meter", daemon=True)
+                self._thread.start()
+            self._wake.notify()
+
+    def remove(self, meter: StepMeter) -> None:
+        with self._wake:
+            self._meters.discard(meter)
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while not self._meters:
+                    self._wake.wait()
+                meters = list(self._meters)
+            rss = _rss_bytes() or 0
+            for meter in meters:
+                meter.observe(rss)
+            time.sleep(_SAMPLE_SECONDS)
+
+
+_SAMPLER = _Sampler()
+
+
 class StepMeter:
-    """Wall time and peak resident memory of one step, sampled by a daemon thread.
+    """Wall time and peak resident memory of one step.
 
     Several steps may share a process (the in-process executor), so the process's lifetime peak
-    (`ru_maxrss`) would report an earlier step's peak; the sampler records the peak while this
-    step runs. Where /proc is missing it falls back to `ru_maxrss`.
+    (`ru_maxrss`) would report an earlier step's peak; the process's sampler thread records the
+    peak while this step runs. Where /proc is missing it falls back to `ru_maxrss`.
     """
 
     def __init__(self) -> None:
         self._start = time.perf_counter()
         self._peak = _rss_bytes() or 0
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         if self._peak:
-            self._thread = threading.Thread(target=self._sample, name="dag-step-meter", daemon=True)
-            self._thread.start()
+            _SAMPLER.add(self)
 
-    def _sample(self) -> None:
-        while not self._stop.wait(_SAMPLE_SECONDS):
-            rss = _rss_bytes()
-            if rss and rss > self._peak:
-                self._peak = rss
+    def observe(self, rss: int) -> None:
+        self._peak = max(self._peak, rss)
 
     def reading(self) -> dict[str, dg.MetadataValue]:
-        rss = _rss_bytes()
-        if rss and rss > self._peak:
-            self._peak = rss
+        self.observe(_rss_bytes() or 0)
         peak = self._peak or _max_rss_bytes()
         return {
             EXECUTION_TIME: dg.MetadataValue.float(round(time.perf_counter() - self._start, 3)),
@@ -92,9 +123,7 @@ class StepMeter:
         }
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
+        _SAMPLER.remove(self)
 
 
 class MissingRowCount(dg.Failure):
