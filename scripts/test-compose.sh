@@ -8,7 +8,9 @@
 #    the end by its PID (the debootstrap root file systems of the base stand-ins stay cached);
 # 3. builds the base-image stand-ins (deploy/local-base-images.sh) when the official images are
 #    neither present nor pullable;
-# 4. runs tests_compose/ in the host environment: it builds every image, brings the stack up and
+# 4. runs ds_docker_job's test in the ds environment: the logo crawler image (Dockerfile.logo_crawler)
+#    is built and run through PipesDockerClient;
+# 5. runs tests_compose/ in the host environment: it builds every image, brings the stack up and
 #    exercises it (runs in containers, a redeploy, down/up, a broken image), printing each phase's time.
 # Exit status 3 means no Docker engine could be used: the tests did not run.
 set -euo pipefail
@@ -123,4 +125,16 @@ case "$engine" in
     *) log "DOCKER_HOST=$engine is not a unix socket: the stack's daemon cannot mount it"; exit 3 ;;
 esac
 $UV sync --frozen --quiet --compile-bytecode
-$UV run --frozen pytest -q -s -p no:cacheprovider tests_compose "$@"
+$UV sync --frozen --quiet --compile-bytecode --project locations/ds
+# The logo crawler's container path (ds_docker_job through dagster-docker's PipesDockerClient) on the
+# same engine, required here; then its image goes, as vfs keeps a full copy of every layer.
+log "ds_docker_job: the logo crawler in its container"
+crawler_started=$(date +%s)
+status=0
+(cd locations/ds && DAG_TEST_REQUIRE_DOCKER=1 ../../$UV run --frozen pytest -q -p no:cacheprovider \
+    tests/test_ds_docker_job.py) || status=1
+log "ds_docker_job phase: $(($(date +%s) - crawler_started))s (image build and run)"
+docker image rm -f dag-logo-crawler:test >/dev/null 2>&1 || true
+timeout 300 docker builder prune -af >/dev/null 2>&1 || true
+$UV run --frozen pytest -q -s -p no:cacheprovider tests_compose "$@" || status=1
+exit $status

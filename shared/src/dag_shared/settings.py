@@ -296,6 +296,11 @@ ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
         "Tests only: a server on which tests create their own throw-away databases.",
         secret=True,
     ),
+    EnvironmentVariable(
+        "DAG_TEST_REQUIRE_DOCKER",
+        "0: tests that need a Docker engine skip when none answers",
+        "Tests only: 1 makes them fail instead (`make test-compose` sets it, as it has an engine).",
+    ),
     # Logo/thumbnail pipeline of CD and DS (dag_shared.images).
     *_logo_store_vars("cd"),
     *_logo_store_vars("ds"),

@@ -168,7 +168,7 @@ class LogoCrawlerResource(dg.ConfigurableResource):
     ) -> dg.PipesClientCompletedInvocation:
         """The crawler in a container of `LOGO_CRAWLER_IMAGE` on the host network (it reaches the
         stand-in, the database and a local object store folder, mounted at the same path)."""
-        from dagster_docker import PipesDockerClient
+        from dag_shared.images.docker_client import CrawlerDockerClient
 
         image = self.image or env("LOGO_CRAWLER_IMAGE") or "dag-logo-crawler:dev"
         volumes = {str(path): {"bind": str(path), "mode": "rw"} for path in mounts}
@@ -177,11 +177,15 @@ class LogoCrawlerResource(dg.ConfigurableResource):
         if volumes:  # write the local buckets as this process's user, as the local process would
             kwargs["user"] = f"{os.getuid()}:{os.getgid()}"
             environment["HOME"] = "/tmp"
-        return PipesDockerClient().run(
-            context=context,
-            image=image,
-            command=["python", "-m", CRAWLER_MODULE],
-            extras=extras,
-            env=environment,
-            container_kwargs=kwargs,
-        )
+        client = CrawlerDockerClient()
+        try:
+            return client.run(
+                context=context,
+                image=image,
+                command=["python", "-m", CRAWLER_MODULE],
+                extras=extras,
+                env=environment,
+                container_kwargs=kwargs,
+            )
+        finally:
+            client.remove_container()
