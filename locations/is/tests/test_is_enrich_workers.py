@@ -361,3 +361,18 @@ def test_a_malformed_prompt_version_fails_clearly(postgres_url, prompt_ver, monk
         assert "FUSION_PROMPT_VER" in str(result.failure_data_for_node("is_text_only_enqueue").error)
     else:
         assert result.success  # blank means unset: the default version
+
+
+def test_an_empty_queue_costs_no_corpus_analysis(postgres_url):
+    from dag_is.lib.enrich_fusion import LocalTextMethod
+
+    def corpus():
+        raise AssertionError("the IDF corpus was analysed for an empty queue")
+
+    add_post(postgres_url, "p0", "제목", "본문")  # no job queued
+    postgres = PostgresResource(url=postgres_url)
+    try:
+        report = run_fusion_batch(postgres, LocalTextMethod(corpus), "pvT", "w", 10, 900, 0)
+    finally:
+        postgres.close()
+    assert report.picked == 0

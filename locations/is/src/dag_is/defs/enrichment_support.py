@@ -56,9 +56,12 @@ def text_method(postgres, llm, settings):
         return ModelTextMethod(client)
     from dag_is.lib.enrich_text_local import DocumentFrequencies
 
-    with postgres.connection() as conn:
-        texts = recent_texts(conn, settings.idf_corpus_posts)
-    return LocalTextMethod(DocumentFrequencies.of(texts))
+    def frequencies():
+        with postgres.connection() as conn:
+            texts = recent_texts(conn, settings.idf_corpus_posts)
+        return DocumentFrequencies.of(texts)
+
+    return LocalTextMethod(frequencies)
 
 
 def method_class(llm) -> str:

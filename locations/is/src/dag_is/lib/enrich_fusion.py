@@ -12,6 +12,7 @@ through the lease reaper of the next run.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -49,8 +50,15 @@ class LocalTextMethod:
     name = "local"
     method = LOCAL
 
-    def __init__(self, frequencies: DocumentFrequencies):
-        self.frequencies = frequencies
+    def __init__(self, frequencies: DocumentFrequencies | Callable[[], DocumentFrequencies]):
+        # A callable is called on the first post only: a run with an empty queue pays nothing.
+        self._frequencies = frequencies
+
+    @property
+    def frequencies(self) -> DocumentFrequencies:
+        if callable(self._frequencies):
+            self._frequencies = self._frequencies()
+        return self._frequencies
 
     def fuse(self, item: dict[str, Any]) -> tuple[list[str], list[str], str | None]:
         from dag_is.lib.enrich_text_local import keywords, lexicon
