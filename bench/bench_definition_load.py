@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from dag_shared.locations import LOCATIONS
+from dag_shared.locations import location as registered
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_SECONDS = 0.3
@@ -41,7 +42,7 @@ def main() -> None:
         baseline = median_seconds(python, "import dagster", args.repeat, project)
         load = median_seconds(
             python,
-            f"import dagster; from dag_{location}.definitions import defs; defs.get_repository_def()",
+            f"import dagster; from {registered(location).definitions_module} import defs; defs.get_repository_def()",
             args.repeat,
             project,
         )

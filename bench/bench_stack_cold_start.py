@@ -1,7 +1,7 @@
-"""Cold start of the local stack versus `dagster dev` on the same five locations.
+"""Cold start of the local stack versus `dagster dev` on the same locations (the registry's six).
 
 Run: `uv run python bench/bench_stack_cold_start.py`. For each, the figure is the seconds from the
-command to all five locations LOADED (polled over GraphQL) and the resident memory of every process
+command to all locations LOADED (polled over GraphQL) and the resident memory of every process
 it started, on a fresh data directory (the stack's includes initialising its embedded Postgres).
 `dagster dev` (the baseline) loads the same modules from the same environments through a workspace
 of `python_module` entries with each location's interpreter. Targets: ≤ 20 s and ≤ 1.5 GB.
@@ -20,6 +20,7 @@ from pathlib import Path
 import psutil
 from dag_shared.embedded_postgres import free_port
 from dag_shared.locations import LOCATIONS
+from dag_shared.locations import location as registered
 
 from dag_platform.graphql import DagsterGraphQL
 from dag_platform_testing.stack_harness import RunningStack, resident_memory
@@ -76,7 +77,7 @@ def measure_dagster_dev(workdir: Path) -> tuple[float, tuple[int, int]]:
         project = ROOT / "locations" / location
         entries += [
             "  - python_module:",
-            f"      module_name: dag_{location}.definitions",
+            f"      module_name: {registered(location).definitions_module}",
             f"      location_name: {location}",
             f"      executable_path: {project / '.venv' / 'bin' / 'python'}",
             f"      working_directory: {project}",

@@ -6,6 +6,7 @@ import json
 import subprocess
 from pathlib import Path
 
+from dag_shared.locations import location as registered
 from dag_shared.settings import LOCATIONS, repository_root
 
 ROOT = repository_root()
@@ -34,7 +35,7 @@ def validation_workspace(root: Path = ROOT) -> str:
     for location in LOCATIONS:
         lines += [
             "  - python_module:",
-            f"      module_name: dag_{location}.definitions",
+            f"      module_name: {registered(location).definitions_module}",
             f"      location_name: {location}",
             f"      executable_path: {location_python(location, root)}",
             f"      working_directory: {root / 'locations' / location}",

@@ -1,36 +1,23 @@
 """Across locations: a dependency between two locations is an asset key, never an import.
 
 `nps_listed_company_pension` (nps) is built from `cd_listed_companies` (cd). The nps code must not
-import dag_cd (nor any location another's package), and the federated webserver's global asset
-graph must still show the edge between the two locations.
+import dag_cd (nor any location another's package). The federated webserver's global asset graph
+shows the edge between the two locations: `test_stack_cross_location.py`, on the stack that also
+runs the product.
 """
 
 from __future__ import annotations
 
 import ast
-import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
+from dag_shared.locations import location as registered
 from dag_shared.settings import LOCATIONS, repository_root
 from platform_locations import location_python
 
-from dag_platform_testing.stack_harness import RunningStack, copy_repository, embedded_postgres_env
-
 ROOT = repository_root()
-ASSET_NODES = """
-query CrossLocationGraph {
-  assetNodes {
-    assetKey { path }
-    isMaterializable
-    repository { location { name } }
-    dependencyKeys { path }
-    dependedByKeys { path }
-  }
-}
-"""
 
 
 def _imported_modules(path: Path) -> set[str]:
@@ -46,7 +33,7 @@ def _imported_modules(path: Path) -> set[str]:
 
 @pytest.mark.parametrize("location", LOCATIONS)
 def test_no_location_imports_another_locations_package(location):
-    others = {f"dag_{other}" for other in LOCATIONS if other != location}
+    others = {registered(other).module for other in LOCATIONS if other != location}
     folder = ROOT / "locations" / location
     offenders = [
         f"{path.relative_to(ROOT)}: {module}"
@@ -71,38 +58,3 @@ def test_the_nps_definitions_load_without_dag_cd_which_its_environment_does_not_
         check=True,
     )
     assert result.stdout.split() == ["True", "False"]
-
-
-@pytest.fixture(scope="module")
-def stack():
-    scratch = Path(tempfile.mkdtemp(prefix="dag-cross-location-"))
-    try:
-        running = RunningStack(
-            root=copy_repository(ROOT, scratch / "checkout"),
-            data_dir=scratch / "data",
-            extra_env=embedded_postgres_env(),
-        )
-        with running.loaded():
-            yield running
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-
-
-def test_the_global_asset_graph_shows_the_edge_from_cd_listed_companies_to_the_nps_product(stack):
-    client = stack.graphql
-    try:
-        nodes = client.query(ASSET_NODES)["assetNodes"]
-    finally:
-        client.close()
-    by_key: dict[str, list[dict]] = {}
-    for node in nodes:
-        by_key.setdefault("/".join(node["assetKey"]["path"]), []).append(node)
-    owners = [
-        n["repository"]["location"]["name"] for n in by_key["cd_listed_companies"] if n["isMaterializable"]
-    ]
-    assert owners == ["cd"]
-    (product,) = by_key["nps_listed_company_pension"]
-    assert product["repository"]["location"]["name"] == "nps"
-    assert ["cd_listed_companies"] in [k["path"] for k in product["dependencyKeys"]]
-    cd_node = next(n for n in by_key["cd_listed_companies"] if n["isMaterializable"])
-    assert ["nps_listed_company_pension"] in [k["path"] for k in cd_node["dependedByKeys"]]

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from dag_shared.locations import location as registered
 from dag_shared.settings import LOCATIONS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -183,8 +184,11 @@ def test_the_code_servers_of_the_compose_file_are_exactly_the_registered_locatio
 def test_every_location_has_a_code_server_from_its_own_image_with_a_grpc_health_check(compose, location):
     service = compose["services"][f"code-{location}"]
     assert service["build"]["dockerfile"] == "Dockerfile.location"
+    # MODULE only where the registry names a package other than dag_<location> (the Dockerfile's default).
+    module = {"MODULE": registered(location).module} if registered(location).module_name else {}
     assert service["build"]["args"] == {
         "LOCATION": location,
+        **module,
         "PYTHON_BUILD_IMAGE": "python:3.11-bookworm",
         "PYTHON_RUNTIME_IMAGE": "python:3.11-slim-bookworm",
     }, "one location image per Dockerfile.location, on the official bases unless a mirror is named"

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from dag_shared.locations import location as registered
 from dag_shared.settings import LOCATIONS
 from dockerfile_parse import DockerfileParser
 
@@ -35,10 +36,11 @@ class Stage:
 
 
 def _stages(path: Path, location: str | None = None) -> list[Stage]:
-    """The stages of a Dockerfile; `location` stands in for the LOCATION build argument."""
+    """The stages of a Dockerfile; `location` stands in for the LOCATION build argument and its
+    registered package for MODULE (the value compose passes, or the default dag_<location>)."""
     text = path.read_text()
     if location is not None:
-        text = text.replace("${LOCATION}", location)
+        text = text.replace("${MODULE}", registered(location).module).replace("${LOCATION}", location)
     parser = DockerfileParser(fileobj=io.BytesIO(text.encode()))
     stages: list[Stage] = []
     base_defaults: dict[str, str] = {}  # ARGs before the first FROM name the base images
@@ -140,14 +142,16 @@ def test_every_location_image_serves_its_own_definitions_on_port_4000(location):
     environment = dict(shlex.split(pair)[0].split("=", 1) for pair in _env_pairs(runtime))
     shell, flag, script = json.loads(runtime.of("CMD")[0]["value"])
     assert (shell, flag) == ("sh", "-c")
-    command = shlex.split(script.replace("${DAG_LOCATION}", environment["DAG_LOCATION"]))
+    for name in ("DAG_LOCATION", "DAG_MODULE"):
+        script = script.replace("${" + name + "}", environment[name])
+    command = shlex.split(script)
     assert command == [
         "exec",
         "dagster",
         "code-server",
         "start",
         "-m",
-        f"dag_{location}.definitions",
+        registered(location).definitions_module,
         "-h",
         "0.0.0.0",
         "-p",

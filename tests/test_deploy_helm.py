@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from dag_shared.locations import location as registered
 from dag_shared.settings import LOCATIONS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,7 +97,7 @@ def test_every_user_deployment_runs_its_location_image_with_secrets_and_a_readin
     image = deployment["image"]
     assert image["repository"].endswith(f"/dag-{location}") and image["tag"] and image["pullPolicy"]
     args = deployment["codeServerArgs"]
-    assert args[args.index("-m") + 1] == f"dag_{location}.definitions"
+    assert args[args.index("-m") + 1] == registered(location).definitions_module
     assert args[args.index("--location-name") + 1] == location
     assert deployment["port"] == 4000
     assert deployment["envSecrets"] == [{"name": f"dag-{location}-env"}]

@@ -1,4 +1,4 @@
-"""All five locations together: Dagster's own validation, the conventions, one owner per asset key."""
+"""All locations together: Dagster's own validation, the conventions, one owner per asset key."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def _validate(workspace: Path, home: Path) -> subprocess.CompletedProcess:
     )
 
 
-def test_dagster_validates_all_five_locations_together(tmp_path):
+def test_dagster_validates_all_locations_together(tmp_path):
     workspace = tmp_path / "workspace.yaml"
     workspace.write_text(validation_workspace())
     result = _validate(workspace, tmp_path / "home")

@@ -6,3 +6,5 @@ CREATE DATABASE "ds";
 CREATE DATABASE "is";
 CREATE DATABASE "ss";
 CREATE DATABASE "nps";
+-- The operations location: the `alerts` table of failed runs and checks.
+CREATE DATABASE "platform";

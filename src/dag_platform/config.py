@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dag_shared.locations import location as registered
 from dag_shared.settings import LOCATIONS, env
 
 
@@ -17,7 +18,7 @@ class LocationServer:
 
     @property
     def module(self) -> str:
-        return f"dag_{self.name}.definitions"
+        return registered(self.name).definitions_module
 
     @property
     def dagster_executable(self) -> Path:

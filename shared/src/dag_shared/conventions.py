@@ -18,6 +18,7 @@ from pathlib import Path
 import dagster as dg
 
 from dag_shared.locations import REGISTRY
+from dag_shared.locations import location as registered
 from dag_shared.pii import ACCESS_LEVELS, PII_TAG, pii_columns
 
 DATA_TIERS = frozenset({"bronze", "silver", "gold"})
@@ -150,7 +151,8 @@ def _name_not_found(location: str, defs: dg.Definitions, key: dg.AssetKey) -> st
 def _defs_folder(module: str, location: str) -> Path | None:
     parts = module.split(".")
     candidates = [".".join(parts[: parts.index("defs") + 1])] if "defs" in parts else []
-    for name in [*candidates, f"dag_{location}.defs"]:
+    own = f"{registered(location).module}.defs" if location in LOCATION_GROUPS else f"dag_{location}.defs"
+    for name in [*candidates, own]:
         try:
             spec = importlib.util.find_spec(name)
         except (ImportError, ValueError):

@@ -16,6 +16,7 @@ import dagster as dg
 
 from dag_shared.conventions import Violation, check_location, owned_asset_keys
 from dag_shared.instrumentation import is_instrumented
+from dag_shared.locations import location as registered
 
 
 def inventory(defs) -> dict[str, list[str]]:
@@ -47,7 +48,7 @@ def uninstrumented(location: str, defs) -> list[Violation]:
 
 
 def report(location: str) -> dict:
-    defs = importlib.import_module(f"dag_{location}.definitions").defs
+    defs = importlib.import_module(registered(location).definitions_module).defs
     violations = check_location(location, defs)
     if not any(v.subject == "definitions" for v in violations):
         violations = sorted(violations + uninstrumented(location, defs))

@@ -18,10 +18,16 @@ class Location:
     name: str  # the code location's name in the UI, the asset-key prefix and the folder name
     team: str
     groups: tuple[str, ...]  # the asset groups the location may use
+    # The package, when `dag_<name>` does not fit (the operations location: `dag_platform` is the host's).
+    module_name: str = ""
 
     @property
     def module(self) -> str:
-        return f"dag_{self.name}"
+        return self.module_name or f"dag_{self.name}"
+
+    @property
+    def definitions_module(self) -> str:
+        return f"{self.module}.definitions"
 
     @property
     def project_dir(self) -> str:
@@ -34,6 +40,8 @@ REGISTRY: tuple[Location, ...] = (
     Location("is", "community issue aggregator", ("IS",)),
     Location("ss", "community deal extraction", ("SS", "SS_Dictionary")),
     Location("nps", "National Pension Service", ("NPS", "NPS_SaaS")),
+    # The operations location: alerts on failed runs and checks of every location (no assets).
+    Location("platform", "platform operations", (), module_name="dag_ops"),
 )
 
 LOCATIONS: tuple[str, ...] = tuple(location.name for location in REGISTRY)

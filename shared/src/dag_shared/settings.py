@@ -86,7 +86,7 @@ ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
         "DAG_CODE_SERVER_BASE_PORT",
         "4100",
         "First gRPC port of the code servers; locations take consecutive ports in the order "
-        "cd, ds, is, ss, nps.",
+        "cd, ds, is, ss, nps, platform.",
     ),
     EnvironmentVariable(
         "DAG_EMBEDDED_POSTGRES_PORT", "54329", "TCP port of the embedded PostgreSQL on 127.0.0.1."
@@ -248,6 +248,13 @@ ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
         "0.9",
         "NPS: a month must keep this share of the rows it replaces (or of the nearest loaded month) "
         "to be loaded; a real drop needs the digest's run config allow_shrink: true.",
+    ),
+    EnvironmentVariable(
+        "PLATFORM_ALERT_WEBHOOK_URL",
+        "empty: alerts are only rows of the `alerts` table in the platform database",
+        "Platform alerts: Slack-compatible incoming-webhook URL that each new alert (a failed run or "
+        "asset check in any location) is posted to as JSON, besides its row in `alerts`.",
+        secret=True,
     ),
     EnvironmentVariable(
         "SS_CRAWL_DIR",
