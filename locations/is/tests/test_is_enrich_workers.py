@@ -282,10 +282,13 @@ def test_vlm_bad_answers_and_unreachable_images_mark_their_jobs(postgres_url):
             "본문",
             images=[f"{server.root}/img/a.png", f"{server.root}/img/missing.png"],
         )
+        server.images["broken.png"] = b"\x89PNG\r\n\x1a\n not really a png"
+        add_post(postgres_url, "b", "글", "본문", images=[f"{server.root}/img/broken.png"])
         result = dg.materialize([is_vlm_worker], resources=resources(postgres_url, vlm_url=server.base_url))
     assert result.success
     reasons = sorted(v[2] for v in jobs(postgres_url, "media_enrichment_jobs").values())
-    assert reasons[0].startswith("img_fetch: HTTP 404") and reasons[1].startswith("parse_json: schema:")
+    assert reasons[0].startswith("img_decode: ") and reasons[1].startswith("img_fetch: HTTP 404")
+    assert reasons[2].startswith("parse_json: schema:")
     assert rows(postgres_url, "SELECT count(*) FROM post_image_enrichment")[0][0] == 0
 
 

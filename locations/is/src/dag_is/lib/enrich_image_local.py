@@ -96,7 +96,8 @@ def open_image(data: bytes) -> Image.Image:
     try:
         image = Image.open(io.BytesIO(data))
         image.load()
-    except (UnidentifiedImageError, OSError, ValueError) as error:
+    # Pillow reports broken files as OSError, ValueError or SyntaxError, huge ones as DecompressionBombError.
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
         raise ImageDecodeError(f"{type(error).__name__}: {error}") from None
     return image
 
@@ -196,13 +197,16 @@ def ocr_lines(image: Image.Image, timeout: float = 60.0) -> list[str]:
         frame = frame.resize((1000, max(1, round(frame.height * factor))), Image.Resampling.LANCZOS)
     buffer = io.BytesIO()
     frame.convert("L").save(buffer, "PNG")
-    done = subprocess.run(
-        [tesseract_binary(), "stdin", "stdout", "-l", TESSERACT_LANGUAGES, "--psm", "3"],
-        input=buffer.getvalue(),
-        capture_output=True,
-        timeout=timeout,
-        check=False,
-    )
+    try:
+        done = subprocess.run(
+            [tesseract_binary(), "stdin", "stdout", "-l", TESSERACT_LANGUAGES, "--psm", "3"],
+            input=buffer.getvalue(),
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise ImageDecodeError(f"tesseract took longer than {timeout:.0f} s") from None
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip()
         if "kor" in message or "traineddata" in message:
