@@ -8,6 +8,7 @@ posts of the same transaction, and a per-row foreign-key check would double the 
 
 from __future__ import annotations
 
+import hashlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -159,7 +160,30 @@ STATEMENTS = (
 )
 
 
+# Marks a schema made by these exact statements (a comment on `posts`), and the advisory lock that
+# serialises making it.
+_SCHEMA_MARK = "dag_is schema " + hashlib.sha256("\n".join(STATEMENTS).encode()).hexdigest()[:16]
+_SCHEMA_LOCK = int.from_bytes(hashlib.sha256(b"dag_is.ensure_schema").digest()[:4], "big")
+
+
 def ensure_schema(conn: psycopg.Connection) -> None:
-    """Create every ingest table and index that does not exist yet (idempotent)."""
+    """Create every ingest table and index that does not exist yet (idempotent).
+
+    Runs call this inside their own transactions. The DDL takes table locks (CREATE INDEX a share
+    lock, ALTER TABLE an exclusive one) that concurrent runs would take in different orders, next to
+    their writes: two retention passes or ingests deadlocked. So the statements run only when the
+    schema is not marked as made by them, under a transaction-scoped advisory lock.
+    """
+    if _marked(conn):
+        return
+    conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
+    if _marked(conn):  # made by the run we waited for
+        return
     for statement in STATEMENTS:
         conn.execute(statement)
+    conn.execute(f"COMMENT ON TABLE posts IS '{_SCHEMA_MARK}'")
+
+
+def _marked(conn: psycopg.Connection) -> bool:
+    row = conn.execute("SELECT obj_description(to_regclass('public.posts'), 'pg_class')").fetchone()
+    return row is not None and row[0] == _SCHEMA_MARK
