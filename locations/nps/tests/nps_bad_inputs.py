@@ -14,9 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from dag_nps.lib.sample import encode_rows, month_rows, release_title
+from dag_nps.lib.sample import encode_rows, release_title, sample_month_rows
 
-SAMPLE_ROWS = 2_500
+SAMPLE_ROWS = 2_533
 APRIL_RELEASE = f"{release_title('20220516')}.csv"  # the name of the 2022-04 sample release
 SUBSCRIBER_COUNT = 18  # position of 가입자수 in a record
 
@@ -30,11 +30,13 @@ class BadInput:
 
 
 def _rows(month: str) -> list[list[str]]:
-    return [list(row) for row in month_rows(month, SAMPLE_ROWS)]
+    rows = sample_month_rows(month)
+    assert len(rows) == SAMPLE_ROWS, f"the sample month has {len(rows):,} rows"
+    return rows
 
 
 def wrong_month_under_april_name() -> bytes:
-    """Header, one 2022-04 record, then 2,499 records of 2022-03: its first row says 2022-04."""
+    """Header, one 2022-04 record, then 2,532 records of 2022-03: its first row says 2022-04."""
     return encode_rows([_rows("2022-04")[0], *_rows("2022-03")[: SAMPLE_ROWS - 1]])
 
 
@@ -61,13 +63,13 @@ CORPUS = (
         "nps_wrong_month_under_april_name",
         APRIL_RELEASE,
         wrong_month_under_april_name,
-        "2022-04 refused by nps_his_digest: 2,499 of 2,500 rows belong to 2022-03; silver and pension keep 2022-04",
+        "2022-04 refused by nps_his_digest: 2,532 of 2,533 rows belong to 2022-03; silver and pension keep 2022-04",
     ),
     BadInput(
         "nps_april_cut_at_line_boundary",
         APRIL_RELEASE,
         april_cut_at_line_boundary,
-        "2022-04 refused by nps_his_digest: 1,000 rows would replace 2,500 (below NPS_MIN_ROW_SHARE) "
+        "2022-04 refused by nps_his_digest: 1,000 rows would replace 2,533 (below NPS_MIN_ROW_SHARE) "
         "unless allow_shrink is set",
     ),
     BadInput(

@@ -22,13 +22,15 @@ from dag_nps.defs.nps_listed_company_pension import (
 )
 from dag_nps.defs.nps_saas_etl_run import nps_saas_etl_run
 from dag_nps.lib.listed_rules import Candidate, decide, decide_all, decide_company
-from dag_nps.lib.listed_sample import LISTED_SAMPLE_DIR, MONTHS, expected_headcount
+from dag_nps.lib.listed_sample import expected_headcount
+from dag_nps.lib.sample import SAMPLE_DIR
+from dag_nps.lib.sample import SAMPLE_MONTHS as MONTHS
 from test_nps_saas import load_months
 
 from conftest import nps_resources_for
 
 KEY = "cd/cd_listed_companies/date=2024-01-05/cd_listed_companies.parquet"
-# (name, market, common ticker, readings) as CD publishes them for its cross-location sample.
+# (name, market, common ticker, readings) as CD publishes them for its sample days.
 LISTED = (
     ("삼성전자", "KOSPI", "005930", ()),
     ("LG전자", "KOSPI", "066570", ("엘지전자",)),
@@ -71,7 +73,7 @@ def publish_listed(store_root, listed=LISTED, key=KEY, day="2024-01-05"):
 
 @pytest.fixture
 def listed_env(nps_env, tmp_path):
-    for path in LISTED_SAMPLE_DIR.glob("*.csv"):
+    for path in SAMPLE_DIR.glob("*.csv"):
         shutil.copy(path, nps_env["source"] / path.name)
     nps_env["resources"] = nps_resources_for(nps_env["source"])
     load_months(nps_env, *[m for m, _ in MONTHS])

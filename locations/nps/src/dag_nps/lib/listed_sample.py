@@ -1,27 +1,20 @@
-"""The cross-location sample (SAMPLE DATA): NPS months in which KRX-listed companies are registered.
+"""Workplaces of KRX-listed companies in the bundled NPS sample months (SAMPLE DATA).
 
-`python -m dag_nps.lib.listed_sample` writes `dag_nps/sample_data_listed/`: the synthetic population
-of `dag_nps.lib.sample` (800 rows a month) plus the workplaces below, for the data months
-2022-03 … 2022-05. The workplaces are made up (names of listed companies as the NPS would register
-them, invented numbers) and carry the cases the listed-company matching must get right: a company
+`dag_nps.lib.sample` writes them into `dag_nps/sample_data/` after the synthetic population, so that
+the sample months and CD's bundled sample days (`dag_cd/lib/sample_krx/`) have listed companies in
+common. The workplaces are made up (names of listed companies as the NPS would register them,
+invented numbers) and carry the cases the listed-company matching must get right: a company
 with two workplaces under one registration number and a branch office, ㈜ and 주식회사 before or
 after the name, Latin-lettered listed names registered in Hangul, a KRX short name, a dealer shop,
 a staff credit union and a "(주)삼성전자한양유통" that are not the company, a small individual
 business sharing a listed company's name, two unrelated corporations with one name, a near-miss
 name for review, a dealer whose display name is exactly a listed name (오성정밀 대리점 → 오성정밀),
-and the preferred-share-only listing of CD's cross-location sample (대원전선). The bundled
-`sample_data/` stays as it is.
+and the preferred-share-only listing of CD's sample days (대원전선).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from dag_nps.lib.sample import encode_rows, month_rows, release_title
-
-LISTED_SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data_listed"
-BASE_ROWS = 800
-MONTHS = (("2022-03", "20220418"), ("2022-04", "20220516"), ("2022-05", "20220617"))
+FIRST_MONTH = "2022-03"  # the sample's first data month: the head counts below are its own
 
 # sido, sigungu, emdong, sido name, sigungu name, dong name, zip prefix
 _PLACES = {
@@ -33,7 +26,7 @@ _PLACES = {
     "daegu": ("27", "290", "107", "대구광역시", "달서구", "본리동", "42"),
 }
 # name, 6-digit BRN (digits 4-5: 81/86/87 head office, 85 branch, other: individual), place,
-# workplace type (1 corporation, 2 individual), industry code and name, head count in 2022-03
+# workplace type (1 corporation, 2 individual), industry code and name, head count in FIRST_MONTH
 WORKPLACES = (
     ("삼성전자(주)", "124810", "seongnam", "1", "026410", "전자부품 제조업", 1200),
     ("삼성전자주식회사", "124810", "cheonan", "1", "026410", "전자부품 제조업", 800),
@@ -74,7 +67,7 @@ WORKPLACES = (
 def _row(month: str, index: int, workplace: tuple) -> list[str]:
     name, brn, place, kind, industry, industry_name, size = workplace
     sido, sigungu, emdong, sido_name, sigungu_name, dong_name, zip_prefix = _PLACES[place]
-    step = [m for m, _ in MONTHS].index(month)
+    step = _months_between(FIRST_MONTH, month)
     members = size + step * (size // 50 + 1)
     new, lost = size // 40 + step + 1, size // 60 + 1
     return [
@@ -103,6 +96,10 @@ def _row(month: str, index: int, workplace: tuple) -> list[str]:
     ]
 
 
+def _months_between(first: str, month: str) -> int:
+    return (int(month[:4]) - int(first[:4])) * 12 + int(month[5:7]) - int(first[5:7])
+
+
 def listed_rows(month: str) -> list[list[str]]:
     return [_row(month, i, w) for i, w in enumerate(WORKPLACES)]
 
@@ -110,14 +107,3 @@ def listed_rows(month: str) -> list[list[str]]:
 def expected_headcount(name: str, month: str) -> int:
     """The sample's head count of the workplaces named `name` in `month` (for tests and the README)."""
     return sum(int(r[18]) for r in listed_rows(month) if r[1] == name)
-
-
-def main(folder: Path = LISTED_SAMPLE_DIR) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    for month, release in MONTHS:
-        rows = [list(r) for r in month_rows(month, BASE_ROWS)] + listed_rows(month)
-        (folder / f"{release_title(release)}.csv").write_bytes(encode_rows(rows))
-
-
-if __name__ == "__main__":
-    main()

@@ -3,7 +3,9 @@
 The repository's sample files, the tests' edge-case files and the benchmarks' 600,000-row months
 all come from here, so they share the real layout: CP949, CRLF, the original 22-column header,
 codes with leading zeros, masked registration numbers, empty and 0001-01-01 dates. Every name,
-number and address is synthetic.
+number and address is synthetic. The repository's sample months also register the workplaces of
+`dag_nps.lib.listed_sample` (KRX-listed companies that CD's sample days list too) after the
+synthetic population; `python -m dag_nps.lib.sample` rewrites them byte for byte.
 """
 
 from __future__ import annotations
@@ -15,9 +17,13 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from dag_nps.lib.columns import ORIGINAL_HEADER, SOURCE_ENCODING
+from dag_nps.lib.listed_sample import listed_rows
 
-# The repository's sample months (the local source's default, NPS_SOURCE_DIR unset).
+# The repository's sample months (the local source's default, NPS_SOURCE_DIR unset): data month and
+# release date of each file, and the rows of synthetic population before the listed workplaces.
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
+SAMPLE_MONTHS = (("2022-03", "20220418"), ("2022-04", "20220516"), ("2022-05", "20220617"))
+SAMPLE_POPULATION_ROWS = 2_500
 
 _STEMS = (
     "한빛",
@@ -197,11 +203,16 @@ def write_month(
     return path
 
 
-def main() -> None:
-    """Regenerate the repository's sample files (three months of 2,500 rows)."""
-    folder = SAMPLE_DIR
-    for month, release in (("2022-03", "20220418"), ("2022-04", "20220516"), ("2022-05", "20220617")):
-        write_month(folder, month, 2_500, release_date=release)
+def sample_month_rows(month: str) -> list[list[str]]:
+    """The records of the repository's sample file of `month`: the population, then the listed workplaces."""
+    return [list(row) for row in month_rows(month, SAMPLE_POPULATION_ROWS)] + listed_rows(month)
+
+
+def main(folder: Path = SAMPLE_DIR) -> None:
+    """Regenerate the repository's sample files (three months of 2,500 + 33 records)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for month, release in SAMPLE_MONTHS:
+        (folder / f"{release_title(release)}.csv").write_bytes(encode_rows(sample_month_rows(month)))
 
 
 if __name__ == "__main__":
