@@ -125,3 +125,29 @@ def test_the_gold_job_fills_trends_clusters_and_rotation_and_a_rerun_changes_not
     again = run_gold(url)
     assert again.success
     assert {t: query(url, f"SELECT * FROM {t} ORDER BY 1, 2, 3") for t in tables} == before
+
+
+def test_as_of_replays_a_bucket_and_refuses_a_time_without_zone(ingested):
+    url = ingested
+    bucket = query(url, 'SELECT max("timestamp") FROM post_snapshots')[0][0]
+    as_of = (
+        (bucket + timedelta(minutes=25)).astimezone(__import__("zoneinfo").ZoneInfo("Asia/Seoul")).isoformat()
+    )
+    import importlib
+
+    asset = importlib.import_module("dag_is.defs.is_post_trends").is_post_trends
+    result = dg.materialize(
+        [asset],
+        resources={"is_postgres": PostgresResource(url=url)},
+        run_config={"ops": {"is_post_trends": {"config": {"as_of": as_of}}}},
+    )
+    metadata = result.asset_materializations_for_node("is_post_trends")[0].metadata
+    assert metadata["bucket_end"].value == (bucket + timedelta(minutes=20)).astimezone(UTC).isoformat()
+    bad = dg.materialize(
+        [asset],
+        resources={"is_postgres": PostgresResource(url=url)},
+        run_config={"ops": {"is_post_trends": {"config": {"as_of": "2026-11-29T15:10:00"}}}},
+        raise_on_error=False,
+    )
+    assert not bad.success
+    assert "has no time zone" in str(bad.get_step_failure_events()[0].event_specific_data.error)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import dagster as dg
 from dag_shared.metadata import column_schema
+from pydantic import Field
 
 if TYPE_CHECKING:
     from dag_shared.resources.postgres import PostgresResource
@@ -55,3 +56,23 @@ def table_metadata(conn: Any, query: str, params: Any = None, **extra: Any) -> d
             else value
         )
     return metadata
+
+
+class GoldClock(dg.Config):
+    """When a gold step computes "now" (replays, backfills, tests): unset means the wall clock."""
+
+    as_of: str | None = Field(
+        default=None,
+        description="ISO 8601 time with a time zone (e.g. 2026-11-29T15:10:00+09:00); unset: now.",
+    )
+
+    def now(self) -> datetime:
+        if self.as_of is None:
+            return utc_now()
+        try:
+            moment = datetime.fromisoformat(self.as_of)
+        except ValueError:
+            raise dg.Failure(f"as_of={self.as_of!r} is not an ISO 8601 time", allow_retries=False) from None
+        if moment.tzinfo is None:
+            raise dg.Failure(f"as_of={self.as_of!r} has no time zone (e.g. +09:00 or Z)", allow_retries=False)
+        return moment.astimezone(UTC)

@@ -10,7 +10,7 @@ import dagster as dg
 from dag_shared.resources.postgres import PostgresResource
 
 from dag_is.defs.gold_cadence import BLOCKS_OK, ON10
-from dag_is.defs.gold_support import ensure_tables, gold_tags, table_metadata, table_schema, utc_now
+from dag_is.defs.gold_support import GoldClock, ensure_tables, gold_tags, table_metadata, table_schema
 
 
 @dg.asset(
@@ -28,13 +28,13 @@ from dag_is.defs.gold_support import ensure_tables, gold_tags, table_metadata, t
     "휴식. cluster_rotation 과 cluster_trends.rank 를 씁니다.",
 )
 def is_cluster_rotation(
-    context: dg.AssetExecutionContext, is_postgres: PostgresResource
+    context: dg.AssetExecutionContext, config: GoldClock, is_postgres: PostgresResource
 ) -> dg.MaterializeResult:
     from dag_is.lib.rotation import WINDOW_LABEL, rotate
 
     ensure_tables(is_postgres)
     with is_postgres.transaction() as conn:
-        report = rotate(conn, utc_now())
+        report = rotate(conn, config.now())
         metadata = table_metadata(
             conn,
             "SELECT cluster_id, window_label, consecutive_hits, last_shown_at, suppressed_until, last_score "

@@ -10,7 +10,7 @@ import dagster as dg
 from dag_shared.resources.postgres import PostgresResource
 
 from dag_is.defs.gold_cadence import on10_waiting_only_for
-from dag_is.defs.gold_support import ensure_tables, gold_tags, table_metadata, table_schema, utc_now
+from dag_is.defs.gold_support import GoldClock, ensure_tables, gold_tags, table_metadata, table_schema
 
 
 @dg.asset(
@@ -25,12 +25,12 @@ from dag_is.defs.gold_support import ensure_tables, gold_tags, table_metadata, t
     "cluster_rotation 의 입력.",
 )
 def is_cluster_trends(
-    context: dg.AssetExecutionContext, is_postgres: PostgresResource
+    context: dg.AssetExecutionContext, config: GoldClock, is_postgres: PostgresResource
 ) -> dg.MaterializeResult:
     from dag_is.lib.trends import bucket_floor, compute_cluster_trends
 
     ensure_tables(is_postgres)
-    now = utc_now()
+    now = config.now()
     with is_postgres.transaction() as conn:
         written = compute_cluster_trends(conn, now)
         metadata = table_metadata(

@@ -10,7 +10,7 @@ import dagster as dg
 from dag_shared.resources.postgres import PostgresResource
 
 from dag_is.defs.gold_cadence import ON30
-from dag_is.defs.gold_support import ensure_tables, gold_tags, table_metadata, table_schema, utc_now
+from dag_is.defs.gold_support import GoldClock, ensure_tables, gold_tags, table_metadata, table_schema
 
 
 @dg.asset(
@@ -25,13 +25,13 @@ from dag_is.defs.gold_support import ensure_tables, gold_tags, table_metadata, t
     "union-find). 글마다 현재 클러스터 하나, 짧은 본문은 텍스트 매칭 제외.",
 )
 def is_clusters_build(
-    context: dg.AssetExecutionContext, is_postgres: PostgresResource
+    context: dg.AssetExecutionContext, config: GoldClock, is_postgres: PostgresResource
 ) -> dg.MaterializeResult:
     from dag_is.lib.cluster_build import build_clusters
 
     ensure_tables(is_postgres)
     with is_postgres.transaction() as conn:
-        report, stats = build_clusters(conn, utc_now())
+        report, stats = build_clusters(conn, config.now())
         metadata = table_metadata(
             conn,
             "SELECT id, representative_post_id, title, size, created_at, updated_at FROM clusters "

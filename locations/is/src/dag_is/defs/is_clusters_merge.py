@@ -10,7 +10,7 @@ import dagster as dg
 from dag_shared.resources.postgres import PostgresResource
 
 from dag_is.defs.gold_cadence import ON1H
-from dag_is.defs.gold_support import ensure_tables, gold_tags, table_metadata, table_schema, utc_now
+from dag_is.defs.gold_support import GoldClock, ensure_tables, gold_tags, table_metadata, table_schema
 
 
 @dg.asset(
@@ -25,13 +25,13 @@ from dag_is.defs.gold_support import ensure_tables, gold_tags, table_metadata, t
     "상위 3개 평균 0.80). 큰 클러스터가, 같으면 오래된 클러스터가 남습니다.",
 )
 def is_clusters_merge(
-    context: dg.AssetExecutionContext, is_postgres: PostgresResource
+    context: dg.AssetExecutionContext, config: GoldClock, is_postgres: PostgresResource
 ) -> dg.MaterializeResult:
     from dag_is.lib.cluster_merge import merge_clusters
 
     ensure_tables(is_postgres)
     with is_postgres.transaction() as conn:
-        report = merge_clusters(conn, utc_now())
+        report = merge_clusters(conn, config.now())
         metadata = table_metadata(
             conn,
             "SELECT id, representative_post_id, title, size, created_at, updated_at FROM clusters "

@@ -10,7 +10,7 @@ import dagster as dg
 from dag_shared.resources.postgres import PostgresResource
 
 from dag_is.defs.gold_cadence import ON10
-from dag_is.defs.gold_support import ensure_tables, gold_tags, table_metadata, table_schema, utc_now
+from dag_is.defs.gold_support import GoldClock, ensure_tables, gold_tags, table_metadata, table_schema
 
 
 @dg.asset(
@@ -25,13 +25,13 @@ from dag_is.defs.gold_support import ensure_tables, gold_tags, table_metadata, t
     "10분 버킷 끝 기준.",
 )
 def is_keyword_trends(
-    context: dg.AssetExecutionContext, is_postgres: PostgresResource
+    context: dg.AssetExecutionContext, config: GoldClock, is_postgres: PostgresResource
 ) -> dg.MaterializeResult:
     from dag_is.lib.trends import compute_keyword_trends
 
     ensure_tables(is_postgres)
     with is_postgres.transaction() as conn:
-        end, written, removed, total = compute_keyword_trends(conn, utc_now())
+        end, written, removed, total = compute_keyword_trends(conn, config.now())
         metadata = table_metadata(
             conn,
             "SELECT keyword, range_label, window_start, window_end, count FROM keyword_trends "

@@ -9,7 +9,7 @@ import dagster as dg
 from dag_shared.resources.postgres import PostgresResource
 
 from dag_is.defs.gold_cadence import ON10
-from dag_is.defs.gold_support import ensure_tables, gold_tags, table_metadata, table_schema, utc_now
+from dag_is.defs.gold_support import GoldClock, ensure_tables, gold_tags, table_metadata, table_schema
 
 
 @dg.asset(
@@ -23,12 +23,14 @@ from dag_is.defs.gold_support import ensure_tables, gold_tags, table_metadata, t
     description="게시글별 30분 창 (bucket_end − 30분, bucket_end] 조회·댓글·추천 증가량과 hot_score "
     "(Δ조회 + 3·Δ댓글 + 2·Δ추천), 10분 버킷. 스냅샷이 하나뿐인 글은 증가량 0.",
 )
-def is_post_trends(context: dg.AssetExecutionContext, is_postgres: PostgresResource) -> dg.MaterializeResult:
+def is_post_trends(
+    context: dg.AssetExecutionContext, config: GoldClock, is_postgres: PostgresResource
+) -> dg.MaterializeResult:
     from dag_is.lib.trends import compute_post_trends
 
     ensure_tables(is_postgres)
     with is_postgres.transaction() as conn:
-        ends, written = compute_post_trends(conn, utc_now())
+        ends, written = compute_post_trends(conn, config.now())
         metadata = table_metadata(
             conn,
             "SELECT post_id, window_start, window_end, view_delta, comment_delta, like_delta, dislike_delta, "
