@@ -79,21 +79,35 @@ def _start_sensor(client: DagsterGraphQL, location: str, name: str) -> None:
     assert result["__typename"] == "Sensor", result
 
 
+def _webp_objects(stack: RunningStack, location: str) -> set[str]:
+    """Names of the WebP objects in the location's local object store (the stack's default)."""
+    return {path.name for path in (stack.data_dir / "object_store" / location).rglob("*.webp")}
+
+
 def test_ds_node_job_gives_the_sample_companies_thumbnails_and_a_second_run_changes_nothing(stack):
     _run_to_success(stack, "ds", "ds_node_job")
     query = "SELECT id, thumbnail FROM company WHERE thumbnail IS NOT NULL ORDER BY id"
     first = _rows(stack, "ds", query)
     assert len(first) >= 10, first
     assert all(url.endswith((".webp", ".png")) for _, url in first), first
+    webp = _webp_objects(stack, "ds")
+    assert len(webp) >= len(first), webp
     _run_to_success(stack, "ds", "ds_node_job")
     assert _rows(stack, "ds", query) == first
+    assert _webp_objects(stack, "ds") == webp
 
 
-def test_cd_node_job_gives_the_loaded_companies_logos(stack):
+def test_cd_node_job_gives_the_loaded_companies_logos_and_a_second_run_changes_nothing(stack):
     _run_to_success(stack, "cd", "cd_daily_update_job", "2024-01-02|KOSPI")
     _run_to_success(stack, "cd", "cd_node_job")
-    logos = _rows(stack, "cd", "SELECT count(*) FROM company WHERE logo IS NOT NULL")[0][0]
-    assert logos > 0
+    query = "SELECT company_id, logo FROM company WHERE logo IS NOT NULL ORDER BY company_id"
+    first = _rows(stack, "cd", query)
+    assert first, "cd_node_job set no company.logo"
+    webp = _webp_objects(stack, "cd")
+    assert len(webp) >= len(first), webp
+    _run_to_success(stack, "cd", "cd_node_job")
+    assert _rows(stack, "cd", query) == first
+    assert _webp_objects(stack, "cd") == webp
 
 
 def test_is_crawls_land_files_that_the_sensor_ingests_once_each(stack):
