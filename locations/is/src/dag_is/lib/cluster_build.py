@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     import psycopg
 
 SCOPE = timedelta(hours=72)
+# Serialises the build and the merge: both rewrite cluster memberships.
+CLUSTER_LOCK_KEY = 0x15_C1_057
 HOT_LOOKBACK = timedelta(hours=3)
 
 
@@ -299,6 +301,7 @@ def persist(
 def build_clusters(conn: psycopg.Connection, now: datetime) -> tuple[BuildReport, dict]:
     """Cluster the scope ending at `now` and write it (call inside a transaction)."""
     require_aware(now)
+    conn.execute("SELECT pg_advisory_xact_lock(%s)", (CLUSTER_LOCK_KEY,))
     scope = load_scope(conn, now)
     planned, stats = plan(scope)
     report = persist(conn, scope, planned, now)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from dag_is.lib.cluster_build import require_aware, text_tokens
+from dag_is.lib.cluster_build import CLUSTER_LOCK_KEY, require_aware, text_tokens
 from dag_is.lib.clustering import UnionFind, candidate_pairs, pair_score, pair_similarities, signature_matrix
 
 if TYPE_CHECKING:
@@ -87,6 +87,7 @@ class MergeReport:
 def merge_clusters(conn: psycopg.Connection, now: datetime) -> MergeReport:
     """Find and apply merges among the clusters updated within 14 days (inside a transaction)."""
     require_aware(now)
+    conn.execute("SELECT pg_advisory_xact_lock(%s)", (CLUSTER_LOCK_KEY,))
     report = MergeReport()
     heads = conn.execute(
         f"""SELECT c.id::text, c.size, c.created_at, {_SIG_COLUMNS}
