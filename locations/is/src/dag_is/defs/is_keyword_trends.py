@@ -1,26 +1,26 @@
 """Gold asset `is_keyword_trends` (legacy `keyword_trends_asset`): keyword counts per range.
 
 For the ranges 3h, 6h, 24h and 1w ending at the 10-minute bucket, the number of live posts in the
-range carrying each keyword of `post_enrichment.fused_keywords` (written by the enrichment; no
-keywords yet gives no rows). Keywords gone from a range's bucket are removed; unchanged counts are
+range carrying each keyword of `post_enrichment.fused_keywords` (written by `is_fusion_worker`; no
+keywords yet gives no rows). Each tick waits for new posts only: the worker runs on its own tick. Keywords gone from a range's bucket are removed; unchanged counts are
 not rewritten (`dag_is.lib.trends`).
 """
 
 import dagster as dg
 from dag_shared.resources.postgres import PostgresResource
 
-from dag_is.defs.gold_cadence import ON10
+from dag_is.defs.gold_cadence import on10_waiting_only_for
 from dag_is.defs.gold_support import GoldClock, ensure_tables, gold_tags, table_metadata, table_schema
 
 
 @dg.asset(
     name="is_keyword_trends",
     group_name="IS",
-    deps=["is_posts"],
+    deps=["is_posts", "is_fusion_worker"],
     kinds={"python", "postgres"},
     tags=gold_tags("keyword_trends"),
     metadata={"dagster/column_schema": table_schema("keyword_trends"), "table_name": "public.keyword_trends"},
-    automation_condition=ON10,
+    automation_condition=on10_waiting_only_for("is_posts"),
     description="3h/6h/24h/1w 범위별 키워드 게시글 수 (post_enrichment.fused_keywords, 소문자·공백 제거), "
     "10분 버킷 끝 기준.",
 )
