@@ -49,7 +49,11 @@ class ModelServer:
                         "created": 1_763_600_000,
                         "model": body["model"],
                         "choices": [
-                            {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
+                            {
+                                "index": 0,
+                                "message": {"role": "assistant", "content": content},
+                                "finish_reason": "stop",
+                            }
                         ],
                     }
                 self._reply(status, json.dumps(payload, ensure_ascii=False).encode(), "application/json")
@@ -108,7 +112,12 @@ def md5(text: str) -> str:
 
 
 def add_post(
-    url: str, post_id: str, title: str, content: str, images: list[str] = (), timestamp: str = "2026-11-29T10:00:00+00"
+    url: str,
+    post_id: str,
+    title: str,
+    content: str,
+    images: list[str] = (),
+    timestamp: str = "2026-11-29T10:00:00+00",
 ) -> str:
     """A live post with its text_rev (as the ingest writes it) and its images queued at P1."""
     with psycopg.connect(url) as conn:
@@ -124,7 +133,8 @@ def add_post(
         )
         for image in images:
             conn.execute(
-                "INSERT INTO post_images (post_id, url, url_hash) VALUES (%s, %s, %s)", (post_id, image, md5(image))
+                "INSERT INTO post_images (post_id, url, url_hash) VALUES (%s, %s, %s)",
+                (post_id, image, md5(image)),
             )
             conn.execute(
                 "INSERT INTO media_enrichment_jobs (post_id, url_hash, image_url) VALUES (%s, %s, %s)",

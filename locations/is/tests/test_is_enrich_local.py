@@ -6,13 +6,15 @@ from dag_is.lib.enrich_image_local import dominant_colors, ocr_lines, open_image
 from dag_is.lib.enrich_revs import LOCAL, MODEL, rev_key, rev_key_sql
 from dag_is.lib.enrich_schema import CATEGORIES
 from dag_is.lib.enrich_text_local import DocumentFrequencies, keywords, lexicon, terms
-
 from enrich_helpers import text_image
 
 
 def test_kiwi_terms_are_nouns_and_latin_words_of_korean_text():
     found = terms("삼성전자가 새 갤럭시 스마트폰을 발표했고 Apple 은 iPhone 가격을 내렸습니다.")
     assert {"삼성전자", "갤럭시", "스마트폰", "apple", "iphone", "가격"} <= set(found)
+    # nouns written together are one compound; "feat." is no word
+    assert {"서비스센터", "전기차"} <= set(terms("아이폰 배터리 교체 후기 (feat. 서비스센터) 전기차 충전"))
+    assert "eat." not in terms("후기 (feat. 서비스센터)")
     # particles, verbs and endings are not keywords
     assert not {"가", "했고", "은", "을", "내렸습니다"} & set(found)
 

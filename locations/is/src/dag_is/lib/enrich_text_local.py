@@ -21,7 +21,8 @@ from importlib import resources
 
 from dag_is.lib.enrich_schema import CATEGORIES, MAX_KEYWORDS
 
-KEPT_TAGS = frozenset({"NNG", "NNP", "SL"})
+NOUN_TAGS = frozenset({"NNG", "NNP"})
+KEPT_TAGS = NOUN_TAGS | {"SL"}
 # Nouns that carry no topic in community posts; TF-IDF lowers the others without a list.
 STOPWORDS = frozenset(
     [
@@ -63,6 +64,14 @@ STOPWORDS = frozenset(
         "원문",
         "출처",
         "링크",
+        "어제",
+        "그제",
+        "그저께",
+        "내일",
+        "모레",
+        "방금",
+        "본문",
+        "잡담",
     ]
 )
 _KIWI_LOCK = threading.Lock()
@@ -81,15 +90,25 @@ def terms(text: str) -> list[str]:
         return []
     with _KIWI_LOCK:
         tokens = _kiwi().tokenize(text[:4000])
-    out = []
+    # Nouns written together form one compound ("서비스"+"센터" → "서비스센터", "전기"+"차" → "전기차").
+    words: list[tuple[str, str, int]] = []  # (form, tag, end offset)
     for token in tokens:
         if token.tag not in KEPT_TAGS:
             continue
         form = token.form.lower() if token.tag == "SL" else token.form
-        if len(form) < 2 or form in STOPWORDS or form in CATEGORIES:
-            continue
-        out.append(form)
-    return out
+        previous = words[-1] if words else None
+        if previous and token.tag in NOUN_TAGS and previous[1] in NOUN_TAGS and previous[2] == token.start:
+            words[-1] = (previous[0] + form, token.tag, token.start + token.len)
+        else:
+            words.append((form, token.tag, token.start + token.len))
+    return [
+        form
+        for form, tag, _ in words
+        if len(form) >= 2
+        and form not in STOPWORDS
+        and form not in CATEGORIES
+        and (tag != "SL" or form.isalnum())
+    ]
 
 
 @dataclass(frozen=True)
