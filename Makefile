@@ -3,7 +3,7 @@ UV := ./scripts/uv.sh
 # The locations come from the one registry, dag_shared/locations.py.
 LOCATIONS := $(shell python3 shared/src/dag_shared/locations.py)
 
-.PHONY: dev sync test lint test-locations test-platform bench lock
+.PHONY: dev sync test lint test-locations test-platform test-faults bench lock
 
 # `docker compose` (v2 plugin) when present, else Debian's docker-compose (v1).
 COMPOSE ?= $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
@@ -46,6 +46,22 @@ test-locations:
 test-platform:
 	@echo "=== platform"
 	@$(UV) run --frozen pytest -q
+
+## The fault suite (tests_faults/, docs/faults.md): the bad-input corpus and a full disk in the NPS,
+## CD and IS environments, then killed workers, a killed code server, a killed PostgreSQL and 40
+## queued runs on a local stack. Every case prints its figures; about 10 minutes on two cores.
+test-faults: sync
+	@failed=""; \
+	for loc in nps cd is; do \
+		echo "=== bad inputs: $$loc"; \
+		(cd locations/$$loc && ../../$(UV) run --frozen pytest -q -s ../../tests_faults/bad_inputs/test_$${loc}_bad_inputs.py) \
+			|| failed="$$failed bad-inputs-$$loc"; \
+	done; \
+	echo "=== disk full (nps)"; \
+	(cd locations/nps && ../../$(UV) run --frozen pytest -q -s ../../tests_faults/disk) || failed="$$failed disk-full"; \
+	echo "=== faults and load on the local stack"; \
+	$(UV) run --frozen pytest -q -s tests_faults/stack || failed="$$failed stack"; \
+	if [ -n "$$failed" ]; then echo "FAILED fault suites:$$failed"; exit 1; fi
 
 ## Re-resolve every lock file (after changing a pyproject.toml).
 lock:
