@@ -20,6 +20,8 @@ from dag_cd.lib.krx import SAMPLE_SNAPSHOT_DIR
 GOOD_DAY, BAD_DAY, NEXT_DAY = "2024-01-02", "2024-01-03", "2024-01-04"
 EXCHANGE = "KOSPI"
 KEEP = 3
+# What the sample itself delists on BAD_DAY in EXCHANGE: 대원전선's common share (its preferred stays).
+SAMPLE_DELISTED = ("006340",)
 
 
 def copy_sample(root: Path) -> Path:

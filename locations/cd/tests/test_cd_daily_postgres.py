@@ -71,6 +71,8 @@ def test_loading_the_sample_days_gives_correct_company_caps_and_ranks(postgres_u
         "CJ ENM": caps["035760"],
         "HB솔루션": caps["297890"],
         "JYP Ent.": caps["035900"],
+        "LG전자": caps["066570"],
+        "대원전선": caps["006345"],  # its common share is delisted: the preferred share alone
     }
     rows = query(
         res,
@@ -100,7 +102,7 @@ def test_loading_the_sample_days_gives_correct_company_caps_and_ranks(postgres_u
         "AND metric_type = 'marketcap'",
         ("2024-01-05",),
     )
-    assert ranks == [(39, 39)]  # 40 securities, one delisted
+    assert ranks == [(41, 41)]  # 43 securities, two delisted
     prior = query(
         res,
         "SELECT r.rank_date, r.current_rank, r.prior_rank FROM security_rank r JOIN security s "
@@ -302,4 +304,4 @@ def test_the_three_exchange_runs_of_a_first_day_can_start_together(sink, postgre
     res = resources(postgres_url, data_dir)
     assert query(
         res, "SELECT exchange, count(*) FROM price GROUP BY exchange ORDER BY exchange", sink=sink
-    ) == [("KONEX", 3), ("KOSDAQ", 9), ("KOSPI", 27)]
+    ) == [("KONEX", 3), ("KOSDAQ", 9), ("KOSPI", 30)]

@@ -10,7 +10,6 @@ from cd_support import load_days, resources
 from dag_cd.defs.cd_listed_companies import DataProductStoreResource, cd_listed_companies
 from dag_cd.lib.listed_companies import LATEST_KEY, day_key
 
-LISTED_SAMPLE = Path(__file__).parents[1] / "src" / "dag_cd" / "lib" / "sample_krx_listed"
 BUCKET = "dag"
 
 
@@ -38,7 +37,7 @@ def test_each_trading_day_publishes_the_listed_companies_with_common_tickers_and
     postgres_url, data_dir, tmp_path, monkeypatch
 ):
     monkeypatch.delenv("OBJECT_STORE_ENDPOINT_URL", raising=False)
-    res = resources(postgres_url, data_dir, LISTED_SAMPLE)
+    res = resources(postgres_url, data_dir)
     load_days("postgres", res, days=("2024-01-02", "2024-01-03"))
     store = tmp_path / "store"
     first = _publish(res, store, "2024-01-02")
@@ -65,7 +64,7 @@ def test_republishing_a_day_writes_the_same_object_and_an_older_day_never_moves_
     postgres_url, data_dir, tmp_path, monkeypatch
 ):
     monkeypatch.delenv("OBJECT_STORE_ENDPOINT_URL", raising=False)
-    res = resources(postgres_url, data_dir, LISTED_SAMPLE)
+    res = resources(postgres_url, data_dir)
     load_days("postgres", res, days=("2024-01-02", "2024-01-03"))
     store = tmp_path / "store"
     newer = _publish(res, store, "2024-01-03")

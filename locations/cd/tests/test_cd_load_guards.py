@@ -11,6 +11,7 @@ from cd_bad_inputs import (
     EXCHANGE,
     GOOD_DAY,
     NEXT_DAY,
+    SAMPLE_DELISTED,
     copy_sample,
     folder,
     read_tickers,
@@ -122,7 +123,7 @@ def test_the_listing_override_lets_a_real_cut_through_and_delists_what_is_gone(
         "SELECT ticker FROM security WHERE exchange = ? AND delisting_date = ? ORDER BY ticker",
         (EXCHANGE, BAD_DAY),
     )
-    assert [t for (t,) in delisted] == sorted(cut)
+    assert [t for (t,) in delisted] == sorted([*cut, *SAMPLE_DELISTED])
 
 
 def test_a_delisting_wave_in_files_that_agree_fails_unless_the_next_trading_day_confirms_it(
@@ -139,7 +140,10 @@ def test_a_delisting_wave_in_files_that_agree_fails_unless_the_next_trading_day_
 
     [message] = failure_messages(refused)
     assert case.expect in message and f"CD {BAD_DAY} {EXCHANGE}: the ticker list" in message
-    assert f"would delist {len(cut)} of the exchange's {active} active securities" in message
+    assert (
+        f"would delist {len(cut) + len(SAMPLE_DELISTED)} of the exchange's {active} active securities"
+        in message
+    )
     assert f"{folder(snapshots, NEXT_DAY) / 'tickers.csv'}" in message  # the next day's list has them
     assert master(res) == before
 
@@ -152,7 +156,7 @@ def test_a_delisting_wave_in_files_that_agree_fails_unless_the_next_trading_day_
         "SELECT ticker FROM security WHERE exchange = ? AND delisting_date = ? ORDER BY ticker",
         (EXCHANGE, BAD_DAY),
     )
-    assert [t for (t,) in delisted] == sorted(cut)
+    assert [t for (t,) in delisted] == sorted([*cut, *SAMPLE_DELISTED])
 
 
 def test_a_failure_after_the_listing_steps_also_keeps_the_days_gold_from_running(
