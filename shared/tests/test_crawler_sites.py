@@ -54,7 +54,7 @@ def test_ppomppu_list_page_is_euc_kr_and_reads_titles_ids_and_times_without_the_
     items = site_rules("ppomppu_hot").parse_list(
         page("ppomppu_hot", "list-1.html", "https://www.ppomppu.co.kr/hot.php?page=1"), NOW
     )
-    assert [i.post_id for i in items] == ["9870011", "9870012", "9870013", "9870014", "9870015"]
+    assert [i.post_id for i in items] == ["9870011", "9870016", "9870012", "9870013", "9870014", "9870015"]
     assert items[0].title == "오늘 퇴근길 지하철 대란 & 사진 있음"
     assert items[0].url == "https://www.ppomppu.co.kr/zboard/view.php?id=freeboard&no=9870011"
     assert items[0].time_hint.isoformat() == "2026-11-29T05:31:02+00:00"
@@ -106,9 +106,9 @@ def test_a_deleted_ppomppu_post_is_detected_from_its_alert_page():
 def test_clien_list_skips_the_notice_and_detail_strips_reply_mentions():
     rules = site_rules("clien_park")
     items = rules.parse_list(page("clien_park", "list-0.html", rules.list_url(1)), NOW)
-    assert [i.post_id for i in items] == ["18812345", "18812340", "18812333"]
-    assert items[0].url == "https://www.clien.net/service/board/park/18812345"
-    url = items[0].url
+    assert [i.post_id for i in items] == ["18812348", "18812347", "18812345", "18812340", "18812333"]
+    assert items[2].url == "https://www.clien.net/service/board/park/18812345"
+    url = items[2].url
     post, _ = detail_post("clien_park", "view-18812345.html", url, "18812345")
     comments = list(flat(post["comments"]))
     assert [(c["depth"], c["content"]) for c in comments[:3]] == [
@@ -132,7 +132,7 @@ def test_clien_deleted_post_page_is_emitted_as_deleted():
 def test_damoang_list_skips_notice_promotion_and_deleted_rows_and_reads_relative_days():
     rules = site_rules("damoang_free")
     items = rules.parse_list(page("damoang_free", "list-1.html", rules.list_url(1)), NOW)
-    assert [i.post_id for i in items] == ["5555999", "5555990"]
+    assert [i.post_id for i in items] == ["5555999", "5555995", "5555993", "5555990"]
     older = rules.parse_list(page("damoang_free", "list-2.html", rules.list_url(2)), NOW)
     assert [i.time_hint.isoformat() for i in older] == [
         "2026-11-28T14:10:00+00:00",

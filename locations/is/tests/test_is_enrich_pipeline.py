@@ -39,7 +39,7 @@ def test_after_crawl_and_ingest_the_local_enrichment_fills_its_tables_and_a_reru
         """SELECT p.post_id, e.fused_model, e.fused_version, e.fused_categories, e.fused_keywords
            FROM posts p JOIN post_enrichment e ON e.post_id = p.id WHERE NOT p.is_deleted ORDER BY p.post_id""",
     )
-    assert len(fused) == 5
+    assert len(fused) == 6
     for post_id, model, version, categories, keywords in fused:
         assert (model, version) == ("local", "fusion:pvT"), post_id
         assert 1 <= len(categories) <= 2 and len(keywords) <= 8, post_id
@@ -50,7 +50,7 @@ def test_after_crawl_and_ingest_the_local_enrichment_fills_its_tables_and_a_reru
     assert [s for s, _ in media].count("queued") == 1
     assert all(error.startswith("img_fetch: ConnectError") for status, error in media if status == "error")
     statuses = dict(rows(postgres_url, "SELECT status, count(*) FROM fusion_jobs GROUP BY 1"))
-    assert statuses == {"done": 5}
+    assert statuses == {"done": 6}
     before = rows(postgres_url, "SELECT post_id, fuse_rev, fused_at FROM post_enrichment ORDER BY 1")
 
     again = dg.materialize(CHAIN, resources=resources(postgres_url))

@@ -15,8 +15,8 @@ def test_a_crawl_lands_a_file_the_sensor_ingests_once_into_every_table(stack):
     data_dir, url = stack
     crawled = crawl()
     metadata = crawled.asset_materializations_for_node("is_crawl_ppomppu_hot")[0].metadata
-    assert metadata["dagster/row_count"].value == 7
-    assert metadata["requests"].value == 11
+    assert metadata["dagster/row_count"].value == 8
+    assert metadata["requests"].value == 12
     assert metadata["failed"].value == 1  # the 404 of the post deleted since its list page was saved
     assert metadata["failed_posts"].value == 0 and metadata["deleted_posts"].value == 2
     assert metadata["embeds_by_type"].value == {"video": 1, "x": 1, "youtube": 1}
@@ -27,8 +27,8 @@ def test_a_crawl_lands_a_file_the_sensor_ingests_once_into_every_table(stack):
     result = ingest(url, request)
     assert result.success
     assert counts(url) == {
-        "posts": 7, "post_versions": 5, "post_comments": 9, "post_images": 3, "post_embeds": 3,
-        "post_snapshots": 5, "sites": 1, "post_signatures": 7, "post_enrichment": 5, "media_enrichment_jobs": 5,
+        "posts": 8, "post_versions": 6, "post_comments": 10, "post_images": 3, "post_embeds": 3,
+        "post_snapshots": 6, "sites": 1, "post_signatures": 8, "post_enrichment": 6, "media_enrichment_jobs": 5,
     }  # fmt: skip
     assert list((data_dir / "is" / "output").glob("*.json")) == []
     assert len(list((data_dir / "is" / "processed").glob("*/*.json"))) == 1
@@ -56,7 +56,7 @@ def test_recrawling_and_reingesting_everything_adds_only_snapshot_rows(stack):
     for request in requests:
         ingest(url, request)
     after = counts(url)
-    assert after["post_snapshots"] == before["post_snapshots"] + 2 * 4  # 6 posts in 48 h, 2 of them deleted
+    assert after["post_snapshots"] == before["post_snapshots"] + 2 * 5  # 7 posts in 48 h, 2 of them deleted
     assert {t: n for t, n in after.items() if t != "post_snapshots"} == {
         t: n for t, n in before.items() if t != "post_snapshots"
     }
@@ -80,7 +80,7 @@ def test_a_rewritten_file_is_ingested_again_and_an_unchanged_one_is_not(stack):
     (again,) = ticks.tick()
     assert again.run_key != request.run_key
     assert ingest(url, again).success
-    assert counts(url)["posts"] == 7
+    assert counts(url)["posts"] == 8
 
 
 def test_a_malformed_file_fails_its_run_with_a_message_naming_the_file(stack):
@@ -119,7 +119,7 @@ def test_all_four_boards_crawl_offline_and_land_in_the_warehouse(stack):
     for request in requests:
         ingest(url, request)
     rows = query(url, "SELECT site, count(*), sum(comment_count) FROM posts GROUP BY site ORDER BY site")
-    assert rows == [("clien", 6, 5), ("damoang", 4, 5), ("fmkorea", 5, 6), ("ppomppu", 7, 9)]
+    assert rows == [("clien", 8, 7), ("damoang", 6, 7), ("fmkorea", 5, 6), ("ppomppu", 8, 10)]
     assert query(url, "SELECT count(*) FROM sites") == [(4,)]
     types = query(url, "SELECT type, count(*) FROM post_embeds GROUP BY type ORDER BY type")
     assert types == [("video", 3), ("x", 3), ("youtube", 4)]
