@@ -17,12 +17,28 @@ import pytest
 from dag_is.lib.crawlfile import CrawlFileError, read_crawl_file
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "locations" / "is" / "tests"))
-from helpers import counts, ingest, post, write_file
+from helpers import counts, post, write_file
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import oversized
 
 CORPUS = Path(__file__).parent / "is"
+QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+
+
+def ingest(postgres_url: str, path: Path, raise_on_error: bool = True):
+    """The location's ingest of one crawl file, as the sensor's run does it (console log off)."""
+    import dagster as dg
+    from dag_is.defs.is_posts import is_posts
+    from dag_shared.resources.postgres import PostgresResource
+
+    return dg.materialize(
+        [is_posts],
+        resources={"is_postgres": PostgresResource(url=postgres_url)},
+        run_config={"ops": {"is_posts": {"config": {"file_path": str(path)}}}, **QUIET},
+        raise_on_error=raise_on_error,
+    )
+
 
 # file → fragment of the error after the file's path
 EXPECTED = {
