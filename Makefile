@@ -49,7 +49,7 @@ test-platform:
 
 ## The fault suite (tests_faults/, docs/faults.md): the bad-input corpus and a full disk in the NPS,
 ## CD and IS environments, then killed workers, a killed code server, a killed PostgreSQL and 40
-## queued runs on a local stack. Every case prints its figures; about 10 minutes on two cores.
+## queued runs on a local stack. Every case prints its figures (timings in docs/faults.md).
 test-faults: sync
 	@failed=""; \
 	for loc in nps cd is; do \
