@@ -14,12 +14,13 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import dagster as dg
 import pytest
 from dag_cd.lib.facts import FACTS, validate_frame
 from dag_cd.lib.krx import SAMPLE_SNAPSHOT_DIR, KrxDataError, read_snapshot_csv
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "locations" / "cd" / "tests"))
-from cd_support import materialize_exchange, query, resources
+from cd_support import assets, query, resources
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import oversized
@@ -86,9 +87,19 @@ def loaded(tmp_path_factory, postgres_server_url):
     url = ensure_database(postgres_server_url, database)
     (folder / "data").mkdir()
     res = resources(url, folder / "data", snapshots)
-    assert materialize_exchange("postgres", res, "2024-01-02", "KOSPI").success
+    assert _load_quietly(res, "2024-01-02|KOSPI").success
     yield {"res": res, "snapshots": snapshots}
     drop_database(postgres_server_url, database)
+
+
+def _load_quietly(res: dict, partition: str) -> dg.ExecuteInProcessResult:
+    """cd_support.materialize_exchange without the console log of every step."""
+    from dag_cd.defs.cd_daily.steps import DAY_EXCHANGE, STEPS
+
+    chosen = [a for a, s in zip(assets("postgres"), STEPS) if s.partitioning == DAY_EXCHANGE]
+    return dg.materialize(
+        chosen, partition_key=partition, resources=res, run_config=QUIET, raise_on_error=False
+    )
 
 
 def _day_rows(res: dict) -> dict[str, list]:
@@ -107,10 +118,11 @@ def test_a_bad_file_in_the_next_day_leaves_the_loaded_day_as_it_was(loaded, kind
     good = target.read_bytes()
     shutil.copy(source, target)
     try:
-        result = materialize_exchange("postgres", res, "2024-01-03", "KOSPI", raise_on_error=False)
+        result = _load_quietly(res, "2024-01-03|KOSPI")
     finally:
         target.write_bytes(good)
     failures = [event.event_specific_data.error.message for event in result.get_step_failure_events()]
     assert not result.success and any(str(target) in message for message in failures), failures
     assert _day_rows(res) == before and before["price"]
-    print(f"\ncd {kind} as 2024-01-03 KOSPI: load failed ({failures[0].strip()[:140]}); 2024-01-02 unchanged")
+    first = failures[0].strip().splitlines()[0].split("Failure: ", 1)[-1]
+    print(f"\ncd {kind} as 2024-01-03 KOSPI: load failed ({first}); 2024-01-02 unchanged")

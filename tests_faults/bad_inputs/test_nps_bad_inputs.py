@@ -22,6 +22,7 @@ from dag_nps.lib.validate import check_file
 from dag_shared.embedded_postgres import drop_database, ensure_database
 
 CORPUS = Path(__file__).parent / "nps"
+QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 APRIL = "국민연금공단_국민연금 가입 사업장 내역_20220516.csv"
 
 # file → (landing outcome, digest outcome): fragments each message must hold; "quarantine" entries
@@ -113,6 +114,7 @@ def _run_month(month: str, resources: dict) -> dg.ExecuteInProcessResult:
         [nps_his_download, nps_his_digest, nps_his_postgres_append],
         partition_key=month,
         resources=resources,
+        run_config=QUIET,
         raise_on_error=False,
     )
 
@@ -134,7 +136,8 @@ def _state(url: str) -> tuple[list, list]:
 def _outcome(result: dg.ExecuteInProcessResult) -> str:
     failures = result.get_step_failure_events()
     if failures:
-        return f"{failures[0].step_key} failed: {failures[0].event_specific_data.error.message.strip()[:200]}"
+        first = failures[0].event_specific_data.error.message.strip().splitlines()[0]
+        return f"{failures[0].step_key} failed: {first.split('Failure: ', 1)[-1]}"
     return "run succeeded"
 
 
