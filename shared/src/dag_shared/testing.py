@@ -31,10 +31,14 @@ def pytest_configure(config: pytest.Config) -> None:
     import importlib.util
 
     from dag_shared.locations import LOCATIONS
+    from dag_shared.locations import location as registered
 
     location = Path(str(config.rootpath)).name
-    if location in LOCATIONS and importlib.util.find_spec(f"dag_{location}") is not None:
-        importlib.import_module(f"dag_{location}.definitions")
+    if location not in LOCATIONS:
+        return  # the platform suite, run from the repository root
+    module = registered(location).definitions_module
+    if importlib.util.find_spec(module.split(".")[0]) is not None:
+        importlib.import_module(module)
 
 
 @pytest.fixture(scope="session")
