@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import psycopg
@@ -49,10 +50,12 @@ def _rows(stack: RunningStack, database: str, query: str) -> list[tuple]:
         return conn.execute(query).fetchall()
 
 
-def _run_to_success(stack: RunningStack, location: str, job: str, partition: str | None = None) -> str:
+def _run_to_success(
+    stack: RunningStack, location: str, job: str, partition: str | None = None, run_config: dict | None = None
+) -> str:
     client = stack.graphql
     tags = {"dagster/partition": partition} if partition else {}
-    run_id = client.launch_job(location, job, tags)
+    run_id = client.launch_job(location, job, tags, run_config=run_config)
     run = client.wait_for_run(run_id, timeout=600)
     assert run["status"] == "SUCCESS", f"{job} {partition or ''}: {run}\n{stack.output()[-3000:]}"
     return run_id
@@ -130,6 +133,79 @@ def test_is_crawls_land_files_that_the_sensor_ingests_once_each(stack):
     assert _rows(stack, "is", "SELECT count(*) FROM post_signatures")[0][0] == posts[0]
     time.sleep(35)  # one more sensor tick: the files are processed, nothing is ingested again
     assert len(_runs(client, "is_ingest_job")) == len(runs)
+
+
+# The sample pages' clock (their posts are dated by it); a crawl's snapshots carry the wall clock.
+IS_SAMPLE_AS_OF = "2026-11-29T15:10:00+09:00"
+IS_GOLD_TABLES = {
+    "post_trends": "SELECT * FROM post_trends ORDER BY post_id, window_end",
+    "keyword_trends": "SELECT keyword, range_label, window_start, window_end, count FROM keyword_trends ORDER BY 1, 2, 3",
+    "clusters": "SELECT id, representative_post_id, title, size, updated_at FROM clusters ORDER BY id",
+    "cluster_posts": "SELECT * FROM cluster_posts ORDER BY post_id",
+    "cluster_trends": "SELECT * FROM cluster_trends ORDER BY cluster_id, window_end",
+    "cluster_rotation": "SELECT * FROM cluster_rotation ORDER BY cluster_id",
+}
+
+
+def test_is_enrichment_trends_and_clusters_fill_their_tables_and_a_rerun_changes_nothing(stack):
+    # after the previous test's crawl and ingest of the four boards
+    assert _rows(stack, "is", "SELECT count(*) FROM posts")[0][0] > 0, "needs the crawl and ingest test first"
+    live = _rows(stack, "is", "SELECT count(*) FROM posts WHERE NOT is_deleted")[0][0]
+    _run_to_success(stack, "is", "is_enrichment_job")
+    fused = _rows(
+        stack,
+        "is",
+        """SELECT count(*) FROM posts p JOIN post_enrichment e ON e.post_id = p.id
+           WHERE NOT p.is_deleted AND e.fused_at IS NOT NULL AND e.fuse_rev IS NOT NULL""",
+    )[0][0]
+    assert fused == live  # every live post categorised by the local method, offline
+    assert _rows(stack, "is", "SELECT DISTINCT status FROM fusion_jobs") == [("done",)]
+    media = _rows(
+        stack, "is", "SELECT count(*), count(*) FILTER (WHERE status <> 'queued') FROM media_enrichment_jobs"
+    )
+    assert media[0][0] > 0 and media[0][1] > 0  # the image worker claimed image jobs (offline: fetch errors)
+
+    # Post-dated steps replay the sample clock; snapshot-dated ones the bucket after the crawl.
+    crawled = _rows(stack, "is", 'SELECT max("timestamp") FROM post_snapshots')[0][0]
+    live_as_of = (crawled + timedelta(minutes=10)).isoformat()
+    as_of = {
+        "is_post_trends": live_as_of,
+        "is_keyword_trends": IS_SAMPLE_AS_OF,
+        "is_clusters_build": IS_SAMPLE_AS_OF,
+        "is_clusters_merge": IS_SAMPLE_AS_OF,
+        "is_cluster_trends": live_as_of,
+        "is_cluster_rotation": live_as_of,
+    }
+    run_config = {"ops": {op: {"config": {"as_of": moment}} for op, moment in as_of.items()}}
+    _run_to_success(stack, "is", "is_trends_clusters_job", run_config=run_config)
+
+    trended = _rows(stack, "is", "SELECT count(DISTINCT post_id) FROM post_trends")[0][0]
+    assert trended == live
+    assert _rows(stack, "is", "SELECT count(*) FROM keyword_trends WHERE range_label = '3h'")[0][0] > 0
+    members = _rows(
+        stack,
+        "is",
+        """SELECT c.id, p.site, p.post_id, cp.match_type FROM cluster_posts cp
+           JOIN clusters c ON c.id = cp.cluster_id JOIN posts p ON p.id = cp.post_id ORDER BY p.site, p.post_id""",
+    )
+    by_cluster: dict = {}
+    for cluster_id, site, post_id, _ in members:
+        by_cluster.setdefault(cluster_id, set()).add(f"{site}/{post_id}")
+    # the rate-cut article on three boards, the snow photos sharing one gallery on two
+    assert sorted(by_cluster.values(), key=len) == [
+        {"clien/18812347", "damoang/5555993"},
+        {"clien/18812348", "damoang/5555995", "ppomppu/9870016"},
+    ]
+    gallery_pair = {t for _, _, post_id, t in members if post_id in ("18812347", "5555993")}
+    assert gallery_pair == {"both"}  # the same four images and a similar text
+    assert _rows(stack, "is", "SELECT size FROM clusters ORDER BY size") == [(2,), (3,)]
+    assert _rows(stack, "is", "SELECT count(DISTINCT cluster_id) FROM cluster_trends")[0][0] == 2
+    assert _rows(stack, "is", "SELECT count(*) FROM cluster_rotation")[0][0] == 2
+    assert _rows(stack, "is", "SELECT count(*) FROM cluster_trends WHERE rank IS NOT NULL")[0][0] == 2
+
+    before = {table: _rows(stack, "is", query) for table, query in IS_GOLD_TABLES.items()}
+    _run_to_success(stack, "is", "is_trends_clusters_job", run_config=run_config)
+    assert {table: _rows(stack, "is", query) for table, query in IS_GOLD_TABLES.items()} == before
 
 
 def test_ss_crawl_file_becomes_a_partition_that_fills_deals_and_the_json_views(stack):

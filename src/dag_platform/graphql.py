@@ -119,10 +119,15 @@ class DagsterGraphQL:
         return self.launch_job(location, "__ASSET_JOB", tags, selection)
 
     def launch_job(
-        self, location: str, job: str, tags: dict[str, str] | None = None, selection: dict | None = None
+        self,
+        location: str,
+        job: str,
+        tags: dict[str, str] | None = None,
+        selection: dict | None = None,
+        run_config: dict | None = None,
     ) -> str:
         """Queue a run of one of the location's jobs (a partition through the `dagster/partition`
-        tag); returns its run id."""
+        tag, op config through `run_config`); returns its run id."""
         params = {
             "selector": {
                 "repositoryLocationName": location,
@@ -132,6 +137,8 @@ class DagsterGraphQL:
             },
             "executionMetadata": {"tags": [{"key": k, "value": v} for k, v in (tags or {}).items()]},
         }
+        if run_config:
+            params["runConfigData"] = run_config
         result = self.query(LAUNCH_MUTATION, {"params": params})["launchRun"]
         if result["__typename"] != "LaunchRunSuccess":
             raise RuntimeError(f"launching {job} {selection or ''} in {location} failed: {result}")
