@@ -157,6 +157,7 @@ def test_the_nps_product_follows_cd_and_nps_by_automation_with_the_samples_headc
 
     _wait_for(product_of_the_last_day, 600, f"{PRODUCT} built from CD's day {CD_DAYS[-1]}", stack)
     for materialization in _materializations(client, PRODUCT):
+        client.wait_for_run(materialization["runId"], timeout=600)  # its checks run after the asset
         run = _run(client, materialization["runId"])
         assert run["status"] == "SUCCESS"  # nobody launched it: the automation sensor did
         assert run["tags"].get("dagster/from_automation_condition") == "true", run["tags"]
