@@ -8,7 +8,7 @@ LOCATIONS := $(shell python3 shared/src/dag_shared/locations.py)
 # `docker compose` (v2 plugin) when present, else Debian's docker-compose (v1).
 COMPOSE ?= $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
 
-## Start the whole platform (Postgres, five code servers, daemon, webserver) on embedded defaults.
+## Start the whole platform (Postgres, a code server per location, daemon, webserver) on embedded defaults.
 dev: sync
 	$(UV) run --frozen python -m dag_platform.stack
 

@@ -141,6 +141,7 @@ def test_the_helm_run_policy_matches_the_root_instance(values):
         "startTimeoutSeconds": monitoring["start_timeout_seconds"],
         "cancelTimeoutSeconds": monitoring["cancel_timeout_seconds"],
         "pollIntervalSeconds": monitoring["poll_interval_seconds"],
+        "maxResumeRuns": monitoring["max_resume_run_attempts"],
         "freeSlotsAfterRunEndSeconds": monitoring["free_slots_after_run_end_seconds"],
     }
     assert concurrency["enabled"] is True
