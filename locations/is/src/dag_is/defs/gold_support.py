@@ -58,6 +58,25 @@ def table_metadata(conn: Any, query: str, params: Any = None, **extra: Any) -> d
     return metadata
 
 
+def view_metadata(view: str, columns: list[tuple[str, str]]) -> dict[str, Any]:
+    """Definition metadata of a materialized view: its column schema and qualified name."""
+    return {
+        "dagster/column_schema": column_schema([c for c, _ in columns], [t for _, t in columns]),
+        "table_name": f"public.{view}",
+    }
+
+
+def refresh_materialized_view(postgres: PostgresResource, view: str, order_by: str) -> dg.MaterializeResult:
+    """Refreshes `view` CONCURRENTLY after the schema step; reports its rows ordered by `order_by`."""
+    from dag_is.lib.trends import refresh_view
+
+    ensure_tables(postgres)
+    with postgres.transaction() as conn:
+        refresh_view(conn, view)
+        metadata = table_metadata(conn, f"SELECT * FROM {view} ORDER BY {order_by}")
+    return dg.MaterializeResult(metadata=metadata)
+
+
 class GoldClock(dg.Config):
     """When a gold step computes "now" (replays, backfills, tests): unset means the wall clock."""
 

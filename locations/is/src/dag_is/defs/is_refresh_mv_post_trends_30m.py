@@ -6,11 +6,10 @@ needs are declared in `dag_is.lib.ddl_trends` (the legacy views lived outside th
 """
 
 import dagster as dg
-from dag_shared.metadata import column_schema
 from dag_shared.resources.postgres import PostgresResource
 
 from dag_is.defs.gold_cadence import ON10
-from dag_is.defs.gold_support import ensure_tables, gold_tags, table_metadata
+from dag_is.defs.gold_support import gold_tags, refresh_materialized_view, view_metadata
 
 VIEW = "mv_post_trends_30m"
 COLUMNS = [
@@ -36,19 +35,10 @@ COLUMNS = [
     deps=["is_post_trends"],
     kinds={"python", "postgres", "view"},
     tags=gold_tags(VIEW),
-    metadata={
-        "dagster/column_schema": column_schema([c for c, _ in COLUMNS], [t for _, t in COLUMNS]),
-        "table_name": f"public.{VIEW}",
-    },
+    metadata=view_metadata(VIEW, COLUMNS),
     automation_condition=ON10,
     description="최신 10분 버킷의 게시글별 30분 추세 (삭제되지 않은 글, 사이트·제목 포함) 머티리얼라이즈드 뷰를 "
     "CONCURRENTLY 새로 고칩니다 (post_id 유일 인덱스).",
 )
 def is_refresh_mv_post_trends_30m(is_postgres: PostgresResource) -> dg.MaterializeResult:
-    from dag_is.lib.trends import refresh_view
-
-    ensure_tables(is_postgres)
-    with is_postgres.transaction() as conn:
-        refresh_view(conn, VIEW)
-        metadata = table_metadata(conn, f"SELECT * FROM {VIEW} ORDER BY hot_score DESC, post_id")
-    return dg.MaterializeResult(metadata=metadata)
+    return refresh_materialized_view(is_postgres, VIEW, "hot_score DESC, post_id")

@@ -6,11 +6,10 @@ needs are declared in `dag_is.lib.ddl_trends` (the legacy views lived outside th
 """
 
 import dagster as dg
-from dag_shared.metadata import column_schema
 from dag_shared.resources.postgres import PostgresResource
 
 from dag_is.defs.gold_cadence import ON10
-from dag_is.defs.gold_support import ensure_tables, gold_tags, table_metadata
+from dag_is.defs.gold_support import gold_tags, refresh_materialized_view, view_metadata
 
 VIEW = "mv_post_trends_agg"
 COLUMNS = [
@@ -34,19 +33,10 @@ COLUMNS = [
     deps=["is_post_trends"],
     kinds={"python", "postgres", "view"},
     tags=gold_tags(VIEW),
-    metadata={
-        "dagster/column_schema": column_schema([c for c, _ in COLUMNS], [t for _, t in COLUMNS]),
-        "table_name": f"public.{VIEW}",
-    },
+    metadata=view_metadata(VIEW, COLUMNS),
     automation_condition=ON10,
     description="게시글별 3h/6h/24h/1w 집계 (범위를 겹치지 않게 덮는 30분 창의 합, 최고 hot_score, 창 수) "
     "머티리얼라이즈드 뷰를 CONCURRENTLY 새로 고칩니다 ((post_id, range_label) 유일 인덱스).",
 )
 def is_refresh_mv_post_trends_agg(is_postgres: PostgresResource) -> dg.MaterializeResult:
-    from dag_is.lib.trends import refresh_view
-
-    ensure_tables(is_postgres)
-    with is_postgres.transaction() as conn:
-        refresh_view(conn, VIEW)
-        metadata = table_metadata(conn, f"SELECT * FROM {VIEW} ORDER BY range_label, hot_score DESC, post_id")
-    return dg.MaterializeResult(metadata=metadata)
+    return refresh_materialized_view(is_postgres, VIEW, "range_label, hot_score DESC, post_id")
