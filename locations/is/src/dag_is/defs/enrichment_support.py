@@ -42,6 +42,46 @@ def job_metadata(conn, table: str, key: str, **extra) -> dict:
     return metadata
 
 
+def fusion_jobs_step(postgres, work) -> dict:
+    """The enqueuers' step: the schema, then `work(conn)` and the `fusion_jobs` metadata in one transaction.
+
+    `work` returns the rows it wrote and the extra metadata naming them.
+    """
+    ensure_tables(postgres)
+    with postgres.transaction() as conn:
+        written, extra = work(conn)
+        metadata = job_metadata(conn, "fusion_jobs", "rev_key", **extra)
+    metadata["rows_written"] = written
+    return metadata
+
+
+def worker_metadata(postgres, report, query: str, method: str, **extra) -> dict:
+    """A worker's result: its table's rows (`query`) and the batch's counts, plus `extra`.
+
+    An endpoint outage fails the step instead, so the retry policy runs it again; the batch has
+    already returned its unfinished jobs to the queue.
+    """
+    from dag_shared.metadata import postgres_query_metadata
+
+    if report.unavailable:
+        raise RuntimeError(f"{report.unavailable}; {report.released} jobs returned to the queue")
+    with postgres.connection() as conn:
+        metadata = postgres_query_metadata(conn, query)
+    metadata.update(
+        {
+            "method": method,
+            "rows_written": report.done,
+            "picked": report.picked,
+            "done": report.done,
+            "failed": len(report.failed),
+            "reaped": report.reaped,
+            "failures": dg.MetadataValue.json(report.failed[:20]),
+        }
+    )
+    metadata.update({k: dg.MetadataValue.json(v) if isinstance(v, list) else v for k, v in extra.items()})
+    return metadata
+
+
 def worker_id(context: dg.AssetExecutionContext, prefix: str) -> str:
     """`<prefix>-<run id 8>-<attempt>`: a lease names the run and the retry that took it."""
     return f"{prefix}-{context.run.run_id[:8]}-{context.retry_number}"

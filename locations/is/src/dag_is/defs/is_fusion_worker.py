@@ -23,6 +23,7 @@ from dag_is.defs.enrichment_support import (
     table_metadata,
     text_method,
     worker_id,
+    worker_metadata,
 )
 
 
@@ -44,8 +45,6 @@ def is_fusion_worker(
     is_enrichment: IsEnrichmentResource,
     is_llm: OptionalChatModelResource,
 ) -> dg.MaterializeResult:
-    from dag_shared.metadata import postgres_query_metadata
-
     from dag_is.lib.enrich_fusion import run_fusion_batch
 
     settings = is_enrichment.settings()
@@ -65,28 +64,16 @@ def is_fusion_worker(
         client = getattr(method, "client", None)
         if client is not None:
             client.close()
-    if report.unavailable:
-        raise RuntimeError(f"{report.unavailable}; {report.released} jobs returned to the queue")
-    with is_postgres.connection() as conn:
-        metadata = postgres_query_metadata(
-            conn,
-            "SELECT post_id, fused_categories, fused_keywords, fused_model, fused_version, fuse_rev, fused_at "
-            "FROM post_enrichment WHERE fused_at IS NOT NULL ORDER BY fused_at, post_id",
-        )
+    metadata = worker_metadata(
+        is_postgres,
+        report,
+        "SELECT post_id, fused_categories, fused_keywords, fused_model, fused_version, fuse_rev, fused_at "
+        "FROM post_enrichment WHERE fused_at IS NOT NULL ORDER BY fused_at, post_id",
+        method.name,
+        prompt_ver=settings.prompt_ver,
+        canceled=report.canceled,
+        fusion_resp_previews=report.previews,
+    )
     for failure in report.failed:
         context.log.warning(f"fusion job of post {failure['post_id']}: {failure['reason']}")
-    metadata.update(
-        {
-            "method": method.name,
-            "prompt_ver": settings.prompt_ver,
-            "rows_written": report.done,
-            "picked": report.picked,
-            "done": report.done,
-            "failed": len(report.failed),
-            "canceled": report.canceled,
-            "reaped": report.reaped,
-            "failures": dg.MetadataValue.json(report.failed[:20]),
-            "fusion_resp_previews": dg.MetadataValue.json(report.previews),
-        }
-    )
     return dg.MaterializeResult(metadata=metadata)

@@ -16,8 +16,7 @@ from dag_is.defs.enrichment_support import (
     ON2,
     RETRY,
     enrichment_tags,
-    ensure_tables,
-    job_metadata,
+    fusion_jobs_step,
     method_class,
     table_metadata,
 )
@@ -42,20 +41,17 @@ def is_promote_p0_from_frontpage(
     from dag_is.lib.enrich_enqueue import promote_front_page
 
     settings = is_enrichment.settings()
-    ensure_tables(is_postgres)
-    with is_postgres.transaction() as conn:
+
+    def promote(conn) -> tuple[int, dict]:
         promotion = promote_front_page(
             conn, settings.prompt_ver, method_class(is_llm), settings.front_page_minutes
         )
-        metadata = job_metadata(
-            conn,
-            "fusion_jobs",
-            "rev_key",
-            p0_text_upgraded=promotion.text_upgraded,
-            p0_text_inserted=promotion.text_inserted,
-            p0_media_upgraded=promotion.media_upgraded,
-            p0_media_inserted=promotion.media_inserted,
-        )
-    metadata["rows_written"] = sum(vars(promotion).values())
-    context.log.info(f"front-page promotion: {promotion}")
-    return dg.MaterializeResult(metadata=metadata)
+        context.log.info(f"front-page promotion: {promotion}")
+        return sum(vars(promotion).values()), {
+            "p0_text_upgraded": promotion.text_upgraded,
+            "p0_text_inserted": promotion.text_inserted,
+            "p0_media_upgraded": promotion.media_upgraded,
+            "p0_media_inserted": promotion.media_inserted,
+        }
+
+    return dg.MaterializeResult(metadata=fusion_jobs_step(is_postgres, promote))

@@ -17,8 +17,7 @@ from dag_is.defs.enrichment_support import (
     ON2,
     RETRY,
     enrichment_tags,
-    ensure_tables,
-    job_metadata,
+    fusion_jobs_step,
     method_class,
     table_metadata,
 )
@@ -45,8 +44,8 @@ def is_text_only_enqueue(
 
     settings = is_enrichment.settings()
     method = method_class(is_llm)
-    ensure_tables(is_postgres)
-    with is_postgres.transaction() as conn:
+
+    def enqueue(conn) -> tuple[int, dict]:
         eta = vlm_eta(conn, settings.eta_window_minutes, settings.hold_max_minutes)
         immediate, held = enqueue_text_only(
             conn,
@@ -57,21 +56,20 @@ def is_text_only_enqueue(
             settings.hold_max_minutes,
             eta.hold,
         )
-        metadata = job_metadata(
-            conn,
-            "fusion_jobs",
-            "rev_key",
-            eta_vlm_min=round(min(eta.eta_minutes, 1e9), 2),
-            vlm_queued_due=eta.queued_due,
-            vlm_images_per_min=round(eta.images_per_minute, 3),
-            queued_immediate=immediate,
-            queued_hold=held,
-            hold_minutes=settings.hold_max_minutes if eta.hold else 0,
-            limit=settings.text_only_limit,
-            priority=settings.text_only_priority,
-            prompt_ver=settings.prompt_ver,
-            method=method,
+        context.log.info(
+            f"text-only jobs: {immediate} due now, {held} held; VLM ETA {eta.eta_minutes:.1f} min"
         )
-    metadata["rows_written"] = immediate + held
-    context.log.info(f"text-only jobs: {immediate} due now, {held} held; VLM ETA {eta.eta_minutes:.1f} min")
-    return dg.MaterializeResult(metadata=metadata)
+        return immediate + held, {
+            "eta_vlm_min": round(min(eta.eta_minutes, 1e9), 2),
+            "vlm_queued_due": eta.queued_due,
+            "vlm_images_per_min": round(eta.images_per_minute, 3),
+            "queued_immediate": immediate,
+            "queued_hold": held,
+            "hold_minutes": settings.hold_max_minutes if eta.hold else 0,
+            "limit": settings.text_only_limit,
+            "priority": settings.text_only_priority,
+            "prompt_ver": settings.prompt_ver,
+            "method": method,
+        }
+
+    return dg.MaterializeResult(metadata=fusion_jobs_step(is_postgres, enqueue))

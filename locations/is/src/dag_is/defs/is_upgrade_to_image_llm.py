@@ -16,8 +16,7 @@ from dag_is.defs.enrichment_support import (
     ON2,
     RETRY,
     enrichment_tags,
-    ensure_tables,
-    job_metadata,
+    fusion_jobs_step,
     method_class,
     table_metadata,
 )
@@ -43,14 +42,12 @@ def is_upgrade_to_image_llm(
     from dag_is.lib.enrich_enqueue import upgrade_to_image
 
     settings = is_enrichment.settings()
-    ensure_tables(is_postgres)
-    with is_postgres.transaction() as conn:
+
+    def upgrade(conn) -> tuple[int, dict]:
         queued, canceled = upgrade_to_image(
             conn, settings.prompt_ver, method_class(is_llm), settings.upgrade_limit, settings.upgrade_priority
         )
-        metadata = job_metadata(
-            conn, "fusion_jobs", "rev_key", image_jobs_queued=queued, text_only_canceled=canceled
-        )
-    metadata["rows_written"] = queued + canceled
-    context.log.info(f"{queued} image fusion jobs queued, {canceled} text-only jobs canceled")
-    return dg.MaterializeResult(metadata=metadata)
+        context.log.info(f"{queued} image fusion jobs queued, {canceled} text-only jobs canceled")
+        return queued + canceled, {"image_jobs_queued": queued, "text_only_canceled": canceled}
+
+    return dg.MaterializeResult(metadata=fusion_jobs_step(is_postgres, upgrade))

@@ -21,6 +21,7 @@ from dag_is.defs.enrichment_support import (
     ensure_tables,
     table_metadata,
     worker_id,
+    worker_metadata,
 )
 
 
@@ -42,8 +43,6 @@ def is_vlm_worker(
     is_enrichment: IsEnrichmentResource,
     is_vlm: OptionalChatModelResource,
 ) -> dg.MaterializeResult:
-    from dag_shared.metadata import postgres_query_metadata
-
     from dag_is.lib.enrich_image_local import OcrUnavailable, tesseract_binary
     from dag_is.lib.enrich_media import run_media_batch
 
@@ -69,28 +68,16 @@ def is_vlm_worker(
     finally:
         if client is not None:
             client.close()
-    if report.unavailable:
-        raise RuntimeError(f"{report.unavailable}; {report.released} jobs returned to the queue")
-    with is_postgres.connection() as conn:
-        metadata = postgres_query_metadata(
-            conn,
-            "SELECT post_id, url_hash, model, route, left(caption, 80) AS caption, ocr_lines, colors, enriched_at "
-            "FROM post_image_enrichment ORDER BY enriched_at, post_id, url_hash",
-        )
+    metadata = worker_metadata(
+        is_postgres,
+        report,
+        "SELECT post_id, url_hash, model, route, left(caption, 80) AS caption, ocr_lines, colors, enriched_at "
+        "FROM post_image_enrichment ORDER BY enriched_at, post_id, url_hash",
+        client.model if client is not None else "local",
+        requeued_local=report.requeued_local,
+        changed_post_ids=report.changed_post_ids[:50],
+        vlm_resp_previews=report.previews,
+    )
     for failure in report.failed:
         context.log.warning(f"image job {failure['post_id']}/{failure['url_hash']}: {failure['reason']}")
-    metadata.update(
-        {
-            "method": client.model if client is not None else "local",
-            "rows_written": report.done,
-            "picked": report.picked,
-            "done": report.done,
-            "failed": len(report.failed),
-            "reaped": report.reaped,
-            "requeued_local": report.requeued_local,
-            "failures": dg.MetadataValue.json(report.failed[:20]),
-            "changed_post_ids": dg.MetadataValue.json(report.changed_post_ids[:50]),
-            "vlm_resp_previews": dg.MetadataValue.json(report.previews),
-        }
-    )
     return dg.MaterializeResult(metadata=metadata)
