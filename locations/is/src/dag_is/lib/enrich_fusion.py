@@ -25,7 +25,7 @@ from dag_is.lib.enrich_queue import (
     mark_done,
     mark_error,
     reap_stale,
-    release,
+    release_pending,
 )
 from dag_is.lib.enrich_revs import LOCAL, MODEL, fused_version, prompt_tag, rev_key, rev_key_sql
 from dag_is.lib.enrich_schema import FUSION_SCHEMA, FUSION_SYSTEM, fusion_user_message, normalize_fusion
@@ -218,16 +218,7 @@ def run_fusion_batch(
             if raw is not None and len(report.previews) < 5:
                 report.previews.append(raw[:300])
     finally:
-        if pending:
-            with postgres.transaction() as conn:
-                for job in sorted(pending):
-                    report.released += release(
-                        conn,
-                        FUSION,
-                        job,
-                        worker,
-                        release_reason,
-                        release_delay,
-                        attempt=bool(report.unavailable),
-                    )
+        report.released += release_pending(
+            postgres, FUSION, pending, worker, release_reason, release_delay, bool(report.unavailable)
+        )
     return report

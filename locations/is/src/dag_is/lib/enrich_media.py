@@ -30,7 +30,7 @@ from dag_is.lib.enrich_image_local import (
     route,
     router_features,
 )
-from dag_is.lib.enrich_queue import MEDIA, claim_media, mark_done, mark_error, reap_stale, release
+from dag_is.lib.enrich_queue import MEDIA, claim_media, mark_done, mark_error, reap_stale, release_pending
 from dag_is.lib.enrich_schema import VLM_MAX_TOKENS, VLM_SCHEMA, VLM_SYSTEM, normalize_vlm
 
 if TYPE_CHECKING:
@@ -187,16 +187,7 @@ def run_media_batch(
             pending.discard(job)
     finally:
         report.changed_post_ids = list(changed)
-        if pending:
-            with postgres.transaction() as conn:
-                for job in sorted(pending):
-                    report.released += release(
-                        conn,
-                        MEDIA,
-                        job,
-                        worker,
-                        release_reason,
-                        release_delay,
-                        attempt=bool(report.unavailable),
-                    )
+        report.released += release_pending(
+            postgres, MEDIA, pending, worker, release_reason, release_delay, bool(report.unavailable)
+        )
     return report

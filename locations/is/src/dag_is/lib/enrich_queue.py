@@ -119,37 +119,34 @@ def _settle(
     return cur.rowcount == 1
 
 
+def _finish(conn, queue: Queue, key: tuple[str, str], worker: str, status: str, reason: str | None) -> bool:
+    return _settle(
+        conn,
+        queue,
+        key,
+        worker,
+        f"status = '{status}', finished_at = now(), last_error = %(reason)s",
+        {"reason": reason},
+    )
+
+
 def mark_done(conn: psycopg.Connection, queue: Queue, key: tuple[str, str], worker: str) -> bool:
     """The job succeeded; False when the lease was lost (the result must then not be kept)."""
-    return _settle(conn, queue, key, worker, "status = 'done', finished_at = now(), last_error = NULL", {})
+    return _finish(conn, queue, key, worker, "done", None)
 
 
 def mark_error(
     conn: psycopg.Connection, queue: Queue, key: tuple[str, str], worker: str, reason: str
 ) -> bool:
     """The job failed for a reason retrying will not fix; it waits for a promotion or re-enqueue."""
-    return _settle(
-        conn,
-        queue,
-        key,
-        worker,
-        "status = 'error', finished_at = now(), last_error = %(reason)s",
-        {"reason": reason[:1000]},
-    )
+    return _finish(conn, queue, key, worker, "error", reason[:1000])
 
 
 def mark_canceled(
     conn: psycopg.Connection, queue: Queue, key: tuple[str, str], worker: str, reason: str
 ) -> bool:
     """The job no longer matches its post (text or images changed since it was queued)."""
-    return _settle(
-        conn,
-        queue,
-        key,
-        worker,
-        "status = 'canceled', finished_at = now(), last_error = %(reason)s",
-        {"reason": reason},
-    )
+    return _finish(conn, queue, key, worker, "canceled", reason)
 
 
 def release(
@@ -171,3 +168,15 @@ def release(
         {"reason": reason[:1000], "delay": delay_seconds},
         attempt,
     )
+
+
+def release_pending(
+    postgres, queue: Queue, jobs: set, worker: str, reason: str, delay_seconds: float, attempt: bool
+) -> int:
+    """A batch's end: the jobs it leased but did not settle go back to `queued`, in one transaction."""
+    released = 0
+    if jobs:
+        with postgres.transaction() as conn:
+            for job in sorted(jobs):
+                released += release(conn, queue, job, worker, reason, delay_seconds, attempt=attempt)
+    return released
