@@ -7,6 +7,8 @@ table it wrote, plus the rows it touched.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +33,11 @@ def table_schema(table: str) -> dg.TableSchema:
     return column_schema([c for c, _ in columns], [t for _, t in columns])
 
 
+def gold_table_metadata(table: str) -> dict[str, Any]:
+    """Definition metadata of a gold table: its column schema (from the DDL) and qualified name."""
+    return {"dagster/column_schema": table_schema(table), "table_name": f"public.{table}"}
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -40,6 +47,14 @@ def ensure_tables(postgres: PostgresResource) -> None:
 
     with postgres.transaction() as conn:
         ensure_gold_schema(conn)
+
+
+@contextmanager
+def gold_transaction(postgres: PostgresResource) -> Iterator[Any]:
+    """A gold step's work: the schema step first (a short transaction of its own), then one transaction."""
+    ensure_tables(postgres)
+    with postgres.transaction() as conn:
+        yield conn
 
 
 def table_metadata(conn: Any, query: str, params: Any = None, **extra: Any) -> dict[str, Any]:
@@ -70,8 +85,7 @@ def refresh_materialized_view(postgres: PostgresResource, view: str, order_by: s
     """Refreshes `view` CONCURRENTLY after the schema step; reports its rows ordered by `order_by`."""
     from dag_is.lib.trends import refresh_view
 
-    ensure_tables(postgres)
-    with postgres.transaction() as conn:
+    with gold_transaction(postgres) as conn:
         refresh_view(conn, view)
         metadata = table_metadata(conn, f"SELECT * FROM {view} ORDER BY {order_by}")
     return dg.MaterializeResult(metadata=metadata)

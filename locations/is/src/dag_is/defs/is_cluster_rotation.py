@@ -10,7 +10,13 @@ import dagster as dg
 from dag_shared.resources.postgres import PostgresResource
 
 from dag_is.defs.gold_cadence import BLOCKS_OK, ON10
-from dag_is.defs.gold_support import GoldClock, ensure_tables, gold_tags, table_metadata, table_schema
+from dag_is.defs.gold_support import (
+    GoldClock,
+    gold_table_metadata,
+    gold_tags,
+    gold_transaction,
+    table_metadata,
+)
 
 
 @dg.asset(
@@ -19,10 +25,7 @@ from dag_is.defs.gold_support import GoldClock, ensure_tables, gold_tags, table_
     deps=["is_cluster_trends"],
     kinds={"python", "postgres"},
     tags=gold_tags("cluster_rotation"),
-    metadata={
-        "dagster/column_schema": table_schema("cluster_rotation"),
-        "table_name": "public.cluster_rotation",
-    },
+    metadata=gold_table_metadata("cluster_rotation"),
     automation_condition=ON10 & BLOCKS_OK,
     description="프론트 페이지 클러스터 순환: 백분위 × 감쇠(τ=48h), 상위 20개, 연속 3회 노출 후 24시간 "
     "휴식. cluster_rotation 과 cluster_trends.rank 를 씁니다.",
@@ -32,8 +35,7 @@ def is_cluster_rotation(
 ) -> dg.MaterializeResult:
     from dag_is.lib.rotation import WINDOW_LABEL, rotate
 
-    ensure_tables(is_postgres)
-    with is_postgres.transaction() as conn:
+    with gold_transaction(is_postgres) as conn:
         report = rotate(conn, config.now())
         metadata = table_metadata(
             conn,

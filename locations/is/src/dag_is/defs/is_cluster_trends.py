@@ -10,7 +10,13 @@ import dagster as dg
 from dag_shared.resources.postgres import PostgresResource
 
 from dag_is.defs.gold_cadence import on10_waiting_only_for
-from dag_is.defs.gold_support import GoldClock, ensure_tables, gold_tags, table_metadata, table_schema
+from dag_is.defs.gold_support import (
+    GoldClock,
+    gold_table_metadata,
+    gold_tags,
+    gold_transaction,
+    table_metadata,
+)
 
 
 @dg.asset(
@@ -19,7 +25,7 @@ from dag_is.defs.gold_support import GoldClock, ensure_tables, gold_tags, table_
     deps=["is_post_trends", "is_clusters_build", "is_clusters_merge"],
     kinds={"python", "postgres"},
     tags=gold_tags("cluster_trends"),
-    metadata={"dagster/column_schema": table_schema("cluster_trends"), "table_name": "public.cluster_trends"},
+    metadata=gold_table_metadata("cluster_trends"),
     automation_condition=on10_waiting_only_for("is_post_trends"),
     description="클러스터별 10분 창 hot_score 합계 (현재 소속 글의 post_trends), 최근 1시간 창. "
     "cluster_rotation 의 입력.",
@@ -29,9 +35,8 @@ def is_cluster_trends(
 ) -> dg.MaterializeResult:
     from dag_is.lib.trends import bucket_floor, compute_cluster_trends
 
-    ensure_tables(is_postgres)
     now = config.now()
-    with is_postgres.transaction() as conn:
+    with gold_transaction(is_postgres) as conn:
         written = compute_cluster_trends(conn, now)
         metadata = table_metadata(
             conn,

@@ -10,7 +10,13 @@ import dagster as dg
 from dag_shared.resources.postgres import PostgresResource
 
 from dag_is.defs.gold_cadence import ON30
-from dag_is.defs.gold_support import GoldClock, ensure_tables, gold_tags, table_metadata, table_schema
+from dag_is.defs.gold_support import (
+    GoldClock,
+    gold_table_metadata,
+    gold_tags,
+    gold_transaction,
+    table_metadata,
+)
 
 
 @dg.asset(
@@ -19,7 +25,7 @@ from dag_is.defs.gold_support import GoldClock, ensure_tables, gold_tags, table_
     deps=["is_post_signatures", "is_post_trends"],
     kinds={"python", "postgres"},
     tags=gold_tags("clusters"),
-    metadata={"dagster/column_schema": table_schema("clusters"), "table_name": "public.clusters"},
+    metadata=gold_table_metadata("clusters"),
     automation_condition=ON30,
     description="최근 72시간 게시글의 유사 중복 클러스터 (SimHash 청크 + MinHash LSH 32×4, 임계값 확인, "
     "union-find). 글마다 현재 클러스터 하나, 짧은 본문은 텍스트 매칭 제외.",
@@ -29,8 +35,7 @@ def is_clusters_build(
 ) -> dg.MaterializeResult:
     from dag_is.lib.cluster_build import build_clusters
 
-    ensure_tables(is_postgres)
-    with is_postgres.transaction() as conn:
+    with gold_transaction(is_postgres) as conn:
         report, stats = build_clusters(conn, config.now())
         metadata = table_metadata(
             conn,

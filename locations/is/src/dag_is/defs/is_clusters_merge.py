@@ -10,7 +10,13 @@ import dagster as dg
 from dag_shared.resources.postgres import PostgresResource
 
 from dag_is.defs.gold_cadence import ON1H
-from dag_is.defs.gold_support import GoldClock, ensure_tables, gold_tags, table_metadata, table_schema
+from dag_is.defs.gold_support import (
+    GoldClock,
+    gold_table_metadata,
+    gold_tags,
+    gold_transaction,
+    table_metadata,
+)
 
 
 @dg.asset(
@@ -19,7 +25,7 @@ from dag_is.defs.gold_support import GoldClock, ensure_tables, gold_tags, table_
     deps=["is_clusters_build"],
     kinds={"python", "postgres"},
     tags=gold_tags("clusters"),
-    metadata={"dagster/column_schema": table_schema("clusters"), "table_name": "public.clusters"},
+    metadata=gold_table_metadata("clusters"),
     automation_condition=ON1H,
     description="14일 내 갱신된 클러스터 중 유사한 것을 병합합니다 (상위 8개 글 비교, 0.80 이상 3쌍 또는 "
     "상위 3개 평균 0.80). 큰 클러스터가, 같으면 오래된 클러스터가 남습니다.",
@@ -29,8 +35,7 @@ def is_clusters_merge(
 ) -> dg.MaterializeResult:
     from dag_is.lib.cluster_merge import merge_clusters
 
-    ensure_tables(is_postgres)
-    with is_postgres.transaction() as conn:
+    with gold_transaction(is_postgres) as conn:
         report = merge_clusters(conn, config.now())
         metadata = table_metadata(
             conn,

@@ -9,18 +9,10 @@ and schedules, both start STOPPED.
 import dagster as dg
 
 from dag_is.defs.gold_cadence import FRESHNESS_10MIN
+from dag_is.defs.jobs import IS_GOLD_ASSETS
 
-GOLD_ASSETS = [
-    "is_post_trends",
-    "is_refresh_mv_post_trends_30m",
-    "is_refresh_mv_post_trends_agg",
-    "is_keyword_trends",
-    "is_clusters_build",
-    "is_clusters_merge",
-    "is_cluster_trends",
-    "is_cluster_rotation",
-    "is_trends_retention",
-]
+# The automation covers the chain of is_trends_clusters_job and the daily retention.
+GOLD_ASSETS = [*IS_GOLD_ASSETS, "is_trends_retention"]
 FRESH_ASSETS = ["is_post_trends", "is_keyword_trends", "is_cluster_rotation"]
 
 is_gold_freshness_checks = dg.build_last_update_freshness_checks(

@@ -10,7 +10,13 @@ import dagster as dg
 from dag_shared.resources.postgres import PostgresResource
 
 from dag_is.defs.gold_cadence import on10_waiting_only_for
-from dag_is.defs.gold_support import GoldClock, ensure_tables, gold_tags, table_metadata, table_schema
+from dag_is.defs.gold_support import (
+    GoldClock,
+    gold_table_metadata,
+    gold_tags,
+    gold_transaction,
+    table_metadata,
+)
 
 
 @dg.asset(
@@ -19,7 +25,7 @@ from dag_is.defs.gold_support import GoldClock, ensure_tables, gold_tags, table_
     deps=["is_posts", "is_fusion_worker"],
     kinds={"python", "postgres"},
     tags=gold_tags("keyword_trends"),
-    metadata={"dagster/column_schema": table_schema("keyword_trends"), "table_name": "public.keyword_trends"},
+    metadata=gold_table_metadata("keyword_trends"),
     automation_condition=on10_waiting_only_for("is_posts"),
     description="3h/6h/24h/1w 범위별 키워드 게시글 수 (post_enrichment.fused_keywords, 소문자·공백 제거), "
     "10분 버킷 끝 기준.",
@@ -29,8 +35,7 @@ def is_keyword_trends(
 ) -> dg.MaterializeResult:
     from dag_is.lib.trends import compute_keyword_trends
 
-    ensure_tables(is_postgres)
-    with is_postgres.transaction() as conn:
+    with gold_transaction(is_postgres) as conn:
         end, written, removed, total = compute_keyword_trends(conn, config.now())
         metadata = table_metadata(
             conn,

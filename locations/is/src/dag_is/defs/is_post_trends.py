@@ -9,7 +9,13 @@ import dagster as dg
 from dag_shared.resources.postgres import PostgresResource
 
 from dag_is.defs.gold_cadence import ON10
-from dag_is.defs.gold_support import GoldClock, ensure_tables, gold_tags, table_metadata, table_schema
+from dag_is.defs.gold_support import (
+    GoldClock,
+    gold_table_metadata,
+    gold_tags,
+    gold_transaction,
+    table_metadata,
+)
 
 
 @dg.asset(
@@ -18,7 +24,7 @@ from dag_is.defs.gold_support import GoldClock, ensure_tables, gold_tags, table_
     deps=["is_post_snapshots"],
     kinds={"python", "postgres"},
     tags=gold_tags("post_trends"),
-    metadata={"dagster/column_schema": table_schema("post_trends"), "table_name": "public.post_trends"},
+    metadata=gold_table_metadata("post_trends"),
     automation_condition=ON10,
     description="게시글별 30분 창 (bucket_end − 30분, bucket_end] 조회·댓글·추천 증가량과 hot_score "
     "(Δ조회 + 3·Δ댓글 + 2·Δ추천), 10분 버킷. 스냅샷이 하나뿐인 글은 증가량 0.",
@@ -28,8 +34,7 @@ def is_post_trends(
 ) -> dg.MaterializeResult:
     from dag_is.lib.trends import compute_post_trends
 
-    ensure_tables(is_postgres)
-    with is_postgres.transaction() as conn:
+    with gold_transaction(is_postgres) as conn:
         ends, written = compute_post_trends(conn, config.now())
         metadata = table_metadata(
             conn,

@@ -10,7 +10,7 @@ from dag_shared.resources.postgres import PostgresResource
 from pydantic import Field
 
 from dag_is.defs.gold_cadence import CRON_DAILY_RETENTION, TIMEZONE
-from dag_is.defs.gold_support import ensure_tables, gold_tags, table_metadata, table_schema, utc_now
+from dag_is.defs.gold_support import gold_table_metadata, gold_tags, gold_transaction, table_metadata, utc_now
 
 MIN_DAYS = 8
 
@@ -25,7 +25,7 @@ class TrendsRetentionConfig(dg.Config):
     deps=["is_post_trends", "is_keyword_trends", "is_cluster_trends"],
     kinds={"python", "postgres"},
     tags=gold_tags("post_trends"),
-    metadata={"dagster/column_schema": table_schema("post_trends"), "table_name": "public.post_trends"},
+    metadata=gold_table_metadata("post_trends"),
     automation_condition=dg.AutomationCondition.on_cron(CRON_DAILY_RETENTION, TIMEZONE),
     description="보존 기간(기본 14일)이 지난 post_trends, keyword_trends, cluster_trends 행을 삭제합니다 (매일 03:40).",
 )
@@ -39,8 +39,7 @@ def is_trends_retention(
             f"retention_days={config.retention_days}: at least {MIN_DAYS} days are needed by the 1w ranges",
             allow_retries=False,
         )
-    ensure_tables(is_postgres)
-    with is_postgres.transaction() as conn:
+    with gold_transaction(is_postgres) as conn:
         deleted = delete_old_trends(conn, utc_now(), config.retention_days)
         metadata = table_metadata(
             conn,
