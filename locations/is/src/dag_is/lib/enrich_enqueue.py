@@ -148,12 +148,16 @@ def promote_front_page(
     def count(sql: str) -> int:
         return conn.execute(sql, params).fetchone()[0]
 
-    text_upgraded = count(
-        f"""WITH up AS (UPDATE fusion_jobs f SET priority = 'P0', status = 'queued', next_attempt_at = now(),
-                   updated_at = now()
-               WHERE f.post_id IN ({front}) AND f.status IN ('queued', 'error') AND f.priority <> 'P0'
-               RETURNING 1) SELECT count(*) FROM up"""
-    )
+    def to_p0(table: str) -> int:
+        """Queued or errored jobs of the front-page posts in `table` become P0 and due now."""
+        return count(
+            f"""WITH up AS (UPDATE {table} j SET priority = 'P0', status = 'queued', next_attempt_at = now(),
+                       updated_at = now()
+                   WHERE j.post_id IN ({front}) AND j.status IN ('queued', 'error') AND j.priority <> 'P0'
+                   RETURNING 1) SELECT count(*) FROM up"""
+        )
+
+    text_upgraded = to_p0("fusion_jobs")
     text_inserted = len(
         conn.execute(
             f"WITH candidates AS (SELECT p.id AS post_id, {_TARGET} AS rev_key FROM posts p "
@@ -162,12 +166,7 @@ def promote_front_page(
             params,
         ).fetchall()
     )
-    media_upgraded = count(
-        f"""WITH up AS (UPDATE media_enrichment_jobs j SET priority = 'P0', status = 'queued', next_attempt_at = now(),
-                   updated_at = now()
-               WHERE j.post_id IN ({front}) AND j.status IN ('queued', 'error') AND j.priority <> 'P0'
-               RETURNING 1) SELECT count(*) FROM up"""
-    )
+    media_upgraded = to_p0("media_enrichment_jobs")
     media_inserted = count(
         f"""WITH ranked AS (
                 SELECT i.post_id, i.url_hash, i.url,
