@@ -14,6 +14,20 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import psycopg
 
+# The columns every job queue carries (`media_enrichment_jobs` here, `fusion_jobs` in ddl_enrichment):
+# priority and due time, status, the lease of the worker settling it, attempts and the last error.
+QUEUE_COLUMNS = """        priority text NOT NULL DEFAULT 'P1',
+        status text NOT NULL DEFAULT 'queued',
+        next_attempt_at timestamptz NOT NULL DEFAULT now(),
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        finished_at timestamptz,
+        locked_at timestamptz,
+        locked_by text,
+        attempts integer NOT NULL DEFAULT 0,
+        last_error text,
+"""
+
 STATEMENTS = (
     """CREATE TABLE IF NOT EXISTS posts (
         id text PRIMARY KEY,
@@ -141,21 +155,11 @@ STATEMENTS = (
         fused_at timestamptz,
         fuse_rev text
     )""",
-    """CREATE TABLE IF NOT EXISTS media_enrichment_jobs (
+    f"""CREATE TABLE IF NOT EXISTS media_enrichment_jobs (
         post_id text NOT NULL,
         url_hash text NOT NULL,
         image_url text NOT NULL,
-        priority text NOT NULL DEFAULT 'P1',
-        status text NOT NULL DEFAULT 'queued',
-        next_attempt_at timestamptz NOT NULL DEFAULT now(),
-        created_at timestamptz NOT NULL DEFAULT now(),
-        updated_at timestamptz NOT NULL DEFAULT now(),
-        finished_at timestamptz,
-        locked_at timestamptz,
-        locked_by text,
-        attempts integer NOT NULL DEFAULT 0,
-        last_error text,
-        CONSTRAINT media_enrichment_jobs_post_id_url_hash_key UNIQUE (post_id, url_hash)
+{QUEUE_COLUMNS}        CONSTRAINT media_enrichment_jobs_post_id_url_hash_key UNIQUE (post_id, url_hash)
     )""",
 )
 

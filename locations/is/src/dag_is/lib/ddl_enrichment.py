@@ -10,26 +10,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from dag_is.lib.ddl import QUEUE_COLUMNS
 from dag_is.lib.ddl import ensure_schema as ensure_ingest_schema
 
 if TYPE_CHECKING:
     import psycopg
 
 STATEMENTS = (
-    """CREATE TABLE IF NOT EXISTS fusion_jobs (
+    f"""CREATE TABLE IF NOT EXISTS fusion_jobs (
         post_id text NOT NULL,
         rev_key text NOT NULL,
-        priority text NOT NULL DEFAULT 'P1',
-        status text NOT NULL DEFAULT 'queued',
-        next_attempt_at timestamptz NOT NULL DEFAULT now(),
-        created_at timestamptz NOT NULL DEFAULT now(),
-        updated_at timestamptz NOT NULL DEFAULT now(),
-        finished_at timestamptz,
-        locked_at timestamptz,
-        locked_by text,
-        attempts integer NOT NULL DEFAULT 0,
-        last_error text,
-        CONSTRAINT fusion_jobs_post_id_rev_key_key UNIQUE (post_id, rev_key),
+{QUEUE_COLUMNS}        CONSTRAINT fusion_jobs_post_id_rev_key_key UNIQUE (post_id, rev_key),
         CONSTRAINT fusion_jobs_priority_check CHECK (priority IN ('P0', 'P1')),
         CONSTRAINT fusion_jobs_status_check
             CHECK (status IN ('queued', 'processing', 'done', 'error', 'canceled'))
