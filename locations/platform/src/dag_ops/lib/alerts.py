@@ -126,13 +126,13 @@ def record(postgres_url: str, alerts: list[Alert], webhook: bool) -> list[Alert]
     if not alerts:
         return []
     status = "pending" if webhook else "none"
-    placeholders = ", ".join(["%s"] * len(COLUMNS))
+    parameter_markers = ", ".join(["%s"] * len(COLUMNS))
     new: list[Alert] = []
     with psycopg.connect(postgres_url, application_name="dag-platform-alerts") as conn:
         ensure_table(conn)
         for alert in alerts:
             inserted = conn.execute(
-                f"INSERT INTO alerts ({', '.join(COLUMNS)}, webhook_status) VALUES ({placeholders}, %s) "
+                f"INSERT INTO alerts ({', '.join(COLUMNS)}, webhook_status) VALUES ({parameter_markers}, %s) "
                 "ON CONFLICT (alert_key) DO NOTHING RETURNING alert_key",
                 (*alert.row(), status),
             ).fetchone()
