@@ -107,6 +107,7 @@ class StepMeter:
 
     def __init__(self) -> None:
         self._start = time.perf_counter()
+        self._lifetime_peak_at_start = _max_rss_bytes()
         self._peak = _rss_bytes() or 0
         if self._peak:
             _SAMPLER.add(self)
@@ -116,7 +117,12 @@ class StepMeter:
 
     def reading(self) -> dict[str, dg.MetadataValue]:
         self.observe(_rss_bytes() or 0)
-        peak = self._peak or _max_rss_bytes()
+        lifetime_peak = _max_rss_bytes()
+        if lifetime_peak > self._lifetime_peak_at_start:
+            # The process reached a new high while this step ran: that high is the step's peak,
+            # even when the sampler thread was not scheduled at the moment it happened.
+            self.observe(lifetime_peak)
+        peak = self._peak or lifetime_peak
         return {
             EXECUTION_TIME: dg.MetadataValue.float(round(time.perf_counter() - self._start, 3)),
             PEAK_MEMORY: dg.MetadataValue.float(round(peak / 2**20, 1)),
