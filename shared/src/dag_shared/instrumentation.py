@@ -1,7 +1,7 @@
 """One run-time mechanism for what every materialization must carry (guidelines §7, §16, §17).
 
-`instrument(defs)` is applied once in each location's `definitions.py`, around
-`dg.load_from_defs_folder(...)`. It wraps the compute function of every asset, so that, with no
+`instrument(defs)` is applied once per location, to the definitions loaded from its `defs/`
+folder (`dag_shared.location_defs.load_location_defs`). It wraps the compute function of every asset, so that, with no
 code in the assets themselves, every materialization
 
 - fails the step when it reports no `dagster/row_count` (the rule is enforced at run time, for every

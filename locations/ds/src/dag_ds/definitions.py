@@ -5,14 +5,7 @@ crawler, the object store, WebP and `company.thumbnail` (see docs/ds.md); `defs/
 the DS database and DuckDB resources. Domain code without dagster is in `lib/`.
 """
 
-import gc
-from pathlib import Path
+from dag_shared.location_defs import load_location_defs
 
-import dagster as dg
-from dag_shared.instrumentation import instrument
-
-# What the imports made lives as long as the process: frozen, the full collections that building
-# the definitions triggers no longer walk it (about 40 ms of every load and reload).
-gc.freeze()
-# Row count, execution time, peak memory and PII audit on every materialization (dag_shared.instrumentation).
-defs = instrument(dg.load_from_defs_folder(path_within_project=Path(__file__).parent))
+# The defs/ folder, instrumented (dag_shared.location_defs).
+defs = load_location_defs(__file__)

@@ -7,14 +7,7 @@ platform database and, when PLATFORM_ALERT_WEBHOOK_URL is set, a Slack-compatibl
 Domain code without dagster (the table, the message, the webhook) is in `lib/`.
 """
 
-import gc
-from pathlib import Path
+from dag_shared.location_defs import load_location_defs
 
-import dagster as dg
-from dag_shared.instrumentation import instrument
-
-# What the imports made lives as long as the process: frozen, the full collections that building
-# the definitions triggers no longer walk it.
-gc.freeze()
-# Row count, execution time, peak memory and PII audit on every materialization (dag_shared.instrumentation).
-defs = instrument(dg.load_from_defs_folder(path_within_project=Path(__file__).parent))
+# The defs/ folder, instrumented (dag_shared.location_defs).
+defs = load_location_defs(__file__)

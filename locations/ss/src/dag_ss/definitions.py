@@ -7,14 +7,7 @@ dictionary (group SS_Dictionary) is set up by `ss_setup_job`. Dagster definition
 (one module per asset, named after it), domain code without dagster in `lib/`. See docs/ss.md.
 """
 
-import gc
-from pathlib import Path
+from dag_shared.location_defs import load_location_defs
 
-import dagster as dg
-from dag_shared.instrumentation import instrument
-
-# What the imports made lives as long as the process: frozen, the full collections that building
-# the definitions triggers no longer walk it (about 40 ms of every load and reload).
-gc.freeze()
-# Row count, execution time, peak memory and PII audit on every materialization (dag_shared.instrumentation).
-defs = instrument(dg.load_from_defs_folder(path_within_project=Path(__file__).parent))
+# The defs/ folder, instrumented (dag_shared.location_defs).
+defs = load_location_defs(__file__)
