@@ -23,6 +23,7 @@ import pytest
 from dag_shared.settings import repository_root
 
 from dag_platform_testing.stack_harness import RunningStack, embedded_postgres_env
+from dag_platform_testing.waiting import wait_for
 
 SENSORS = ("platform_run_failure_alerts", "platform_check_failure_alerts")
 SENSOR_TICKS = """
@@ -92,17 +93,6 @@ def stack(webhook):
             yield running
 
 
-def _wait_for(condition, timeout: float, what: str, stack: RunningStack):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = condition()
-        if last:
-            return last
-        time.sleep(1)
-    raise AssertionError(f"{what} within {timeout:.0f}s (last: {last})\n{stack.output()[-3000:]}")
-
-
 def _ticked(stack: RunningStack, sensor: str) -> bool:
     selector = {
         "repositoryLocationName": "platform",
@@ -131,7 +121,7 @@ def test_a_failed_nps_run_and_a_failed_cd_check_each_raise_exactly_one_alert(sta
     _, received = webhook
     started = time.monotonic()
     for sensor in SENSORS:  # both cursors start at their first tick: failures after it are seen
-        _wait_for(lambda sensor=sensor: _ticked(stack, sensor), 180, f"a first tick of {sensor}", stack)
+        wait_for(lambda sensor=sensor: _ticked(stack, sensor), 180, f"a first tick of {sensor}", stack=stack)
     client = stack.graphql
     nps_run = client.launch_assets("nps", ["nps_his_download"], tags={"dagster/partition": MISSING_NPS_MONTH})
     cd_run = client.launch_job("cd", "cd_daily_update_job", {"dagster/partition": f"{CD_DAY}|{CD_EXCHANGE}"})
@@ -143,7 +133,7 @@ def test_a_failed_nps_run_and_a_failed_cd_check_each_raise_exactly_one_alert(sta
         delivered = all(row[-1] == "sent" for row in rows)
         return rows if len(rows) >= 2 and delivered else []
 
-    _wait_for(ours, 120, "an alert for each failure, posted to the webhook", stack)
+    wait_for(ours, 120, "an alert for each failure, posted to the webhook", stack=stack)
     raised = time.monotonic() - started
     time.sleep(35)  # two more ticks of each sensor: nothing is alerted twice
     rows = [row for row in _alerts(stack) if row[3] in {nps_run, cd_run}]

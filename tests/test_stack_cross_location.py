@@ -22,6 +22,7 @@ from dag_shared.settings import repository_root
 
 from dag_platform.graphql import DagsterGraphQL
 from dag_platform_testing.stack_harness import RunningStack, embedded_postgres_env
+from dag_platform_testing.waiting import wait_for
 
 ROOT = repository_root()
 NPS_SAMPLE = ROOT / "locations" / "nps" / "src" / "dag_nps" / "sample_data"
@@ -94,17 +95,6 @@ def _sample_headcounts() -> dict[tuple[str, str], int]:
     return counts
 
 
-def _wait_for(condition, timeout: float, what: str, stack: RunningStack):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = condition()
-        if last:
-            return last
-        time.sleep(3)
-    raise AssertionError(f"{what} within {timeout:.0f}s (last: {last})\n{stack.output()[-3000:]}")
-
-
 def _materializations(client: DagsterGraphQL, key: str) -> list[dict]:
     asset = client.query(MATERIALIZATIONS, {"key": {"path": [key]}})["assetOrError"]
     return asset.get("assetMaterializations") or []
@@ -145,7 +135,9 @@ def test_the_nps_product_follows_cd_and_nps_by_automation_with_the_samples_headc
         days = {m["partition"] for m in _materializations(client, "cd_listed_companies")}
         return days if days >= set(CD_DAYS) else None
 
-    published = _wait_for(published_days, 600, "cd_listed_companies published for both sample days", stack)
+    published = wait_for(
+        published_days, 600, "cd_listed_companies published for both sample days", poll=3, stack=stack
+    )
     assert published == set(CD_DAYS)
 
     def product_of_the_last_day():
@@ -155,7 +147,9 @@ def test_the_nps_product_follows_cd_and_nps_by_automation_with_the_samples_headc
                 return materialization
         return None
 
-    _wait_for(product_of_the_last_day, 600, f"{PRODUCT} built from CD's day {CD_DAYS[-1]}", stack)
+    wait_for(
+        product_of_the_last_day, 600, f"{PRODUCT} built from CD's day {CD_DAYS[-1]}", poll=3, stack=stack
+    )
     for materialization in _materializations(client, PRODUCT):
         client.wait_for_run(materialization["runId"], timeout=600)  # its checks run after the asset
         run = _run(client, materialization["runId"])

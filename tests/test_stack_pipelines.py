@@ -19,6 +19,7 @@ from dag_shared.settings import repository_root
 
 from dag_platform.graphql import DagsterGraphQL
 from dag_platform_testing.stack_harness import RunningStack, embedded_postgres_env
+from dag_platform_testing.waiting import wait_for
 
 RUNS_OF_JOB = """
 query($job: String!) { runsOrError(filter: {pipelineName: $job}) { ... on Runs { results { runId status } } } }
@@ -63,17 +64,6 @@ def _run_to_success(
 
 def _runs(client: DagsterGraphQL, job: str) -> list[dict]:
     return client.query(RUNS_OF_JOB, {"job": job})["runsOrError"]["results"]
-
-
-def _wait_for(condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = condition()
-        if last:
-            return last
-        time.sleep(2)
-    raise AssertionError(f"{what} within {timeout:.0f}s (last: {last})")
 
 
 def _start_sensor(client: DagsterGraphQL, location: str, name: str) -> None:
@@ -123,7 +113,7 @@ def test_is_crawls_land_files_that_the_sensor_ingests_once_each(stack):
         done = [r for r in runs if r["status"] in {"SUCCESS", "FAILURE", "CANCELED"}]
         return len(runs) >= 4 and len(done) == len(runs) and runs
 
-    runs = _wait_for(ingested, 420, "one ingest run per board's crawl file")
+    runs = wait_for(ingested, 420, "one ingest run per board's crawl file", poll=2)
     assert {r["status"] for r in runs} == {"SUCCESS"}, runs
     sites = _rows(stack, "is", "SELECT DISTINCT site FROM posts ORDER BY site")
     assert [s for (s,) in sites] == ["clien", "damoang", "fmkorea", "ppomppu"]
@@ -212,10 +202,11 @@ def test_ss_crawl_file_becomes_a_partition_that_fills_deals_and_the_json_views(s
     client = stack.graphql
     _run_to_success(stack, "ss", "ss_crawl_job")
     # The sensor runs by default: it seeds the dictionary (ss_setup_job), then adds the partition.
-    _wait_for(
+    wait_for(
         lambda: any(r["status"] == "SUCCESS" for r in _runs(client, "ss_ingest_job")),
         420,
         "an ss_ingest_job run for the crawl file",
+        poll=2,
     )
     assert _rows(stack, "ss", "SELECT count(*) FROM deals")[0][0] > 0
     assert _rows(stack, "ss", "SELECT count(*) FROM api_reports_daily_latest_json")[0][0] > 0
