@@ -10,9 +10,10 @@ files are reported, counted and fail the asset check.
 import dagster as dg
 from dag_shared.resources.duckdb import DuckDBResource
 
-from dag_nps.defs.partitions import NPS_MONTHS, month_key
+from dag_nps.defs.month_range import BACKFILL_POLICY, DONE, SKIPPED, range_metadata, walk_months
+from dag_nps.defs.partitions import NPS_MONTHS, month_keys
 from dag_nps.defs.resources import NpsSourceResource
-from dag_nps.lib.integrity import INTEGRITY_SCHEMA, INTEGRITY_TABLE
+from dag_nps.lib.integrity import INTEGRITY_SCHEMA, INTEGRITY_TABLE, already_intact
 
 
 @dg.asset(
@@ -20,6 +21,7 @@ from dag_nps.lib.integrity import INTEGRITY_SCHEMA, INTEGRITY_TABLE
     partitions_def=NPS_MONTHS,
     pool="nps_duckdb",  # one writer of the DuckDB file at a time across runs
     deps=["nps_his_download"],
+    backfill_policy=BACKFILL_POLICY,  # a backfill is one run over its months (defs/month_range.py)
     kinds={"python", "csv", "duckdb"},
     tags={
         "data_tier": "bronze",
@@ -38,32 +40,61 @@ from dag_nps.lib.integrity import INTEGRITY_SCHEMA, INTEGRITY_TABLE
 def nps_file_integrity_check(
     context: dg.AssetExecutionContext, nps_duckdb: DuckDBResource, nps_source: NpsSourceResource
 ) -> dg.MaterializeResult:
-    """Re-check the month's valid ledger files on disk and record one row per file."""
+    """Re-check the month's valid ledger files on disk and record one row per file.
+
+    A range run (a backfill) checks each month in order and skips a month whose recorded results
+    are all valid for the very files (SHA-256) the ledger holds now.
+    """
+    months = month_keys(context)
+    min_bytes = nps_source.settings().min_file_bytes
+    if len(months) == 1:
+        return dg.MaterializeResult(metadata=_check_month(context, months[0], nps_duckdb, min_bytes, True))
+
+    def month(key: str) -> dict:
+        with nps_duckdb.get_connection() as conn:
+            files = already_intact(conn, key)
+        if files is not None:
+            return {"status": SKIPPED, "files": files}
+        checked = _check_month(context, key, nps_duckdb, min_bytes, False)
+        return {
+            "status": DONE,
+            "files": checked["total_files_checked"],
+            "corrupted": checked["corrupted_files"],
+        }
+
+    return dg.MaterializeResult(metadata=range_metadata(walk_months(context, months, month)))
+
+
+def _check_month(
+    context: dg.AssetExecutionContext, month: str, nps_duckdb: DuckDBResource, min_bytes: int, preview: bool
+) -> dict:
+    """Check one month's files and record the results; its materialization metadata."""
     from dag_shared.metadata import duckdb_query_metadata
 
     from dag_nps.lib.integrity import check_files, month_files, record_results
 
-    month = month_key(context)
     with nps_duckdb.get_connection() as conn:
         files = month_files(conn, month)
-    results = check_files(files, nps_source.settings().min_file_bytes)
+    results = check_files(files, min_bytes)
     with nps_duckdb.get_connection() as conn:
         record_results(conn, month, results)
-        table_metadata = duckdb_query_metadata(
-            conn, f"SELECT * FROM {INTEGRITY_TABLE} WHERE data_month = ? ORDER BY release_key", [month]
+        table_metadata = (
+            duckdb_query_metadata(
+                conn, f"SELECT * FROM {INTEGRITY_TABLE} WHERE data_month = ? ORDER BY release_key", [month]
+            )
+            if preview
+            else {}
         )
     bad = [(r.entry.release_key, r.reason) for r in results if not r.ok]
     for key, reason in bad:
         context.log.error(f"{key}: {reason}")
-    return dg.MaterializeResult(
-        metadata={
-            **table_metadata,
-            "total_files_checked": len(results),
-            "valid_files": len(results) - len(bad),
-            "corrupted_files": len(bad),
-            "corrupted_file_details": dg.MetadataValue.json(dict(bad)),
-        }
-    )
+    return {
+        **table_metadata,
+        "total_files_checked": len(results),
+        "valid_files": len(results) - len(bad),
+        "corrupted_files": len(bad),
+        "corrupted_file_details": dg.MetadataValue.json(dict(bad)),
+    }
 
 
 @dg.asset_check(

@@ -9,7 +9,8 @@ NPS_QUARANTINE_MAX_RATIO.
 import dagster as dg
 from dag_shared.resources.duckdb import DuckDBResource
 
-from dag_nps.defs.partitions import NPS_MONTHS, month_key
+from dag_nps.defs.month_range import BACKFILL_POLICY, DONE, SKIPPED, range_metadata, walk_months
+from dag_nps.defs.partitions import NPS_MONTHS, month_keys
 from dag_nps.defs.resources import NpsSourceResource
 from dag_nps.lib.silver import SILVER_COLUMNS
 
@@ -33,6 +34,7 @@ class NpsDigestConfig(dg.Config):
     partitions_def=NPS_MONTHS,
     pool="nps_duckdb",  # one writer of the DuckDB file at a time across runs
     deps=["nps_his_download"],
+    backfill_policy=BACKFILL_POLICY,  # a backfill is one run over its months (defs/month_range.py)
     kinds={"python", "polars", "duckdb"},
     tags={"data_tier": "silver", "domain": "pension", "source": "national_pension"},
     metadata={
@@ -51,7 +53,42 @@ def nps_his_digest(
 
     The month is refused (nothing replaced, the run fails naming the file and the numbers) when
     the file is mostly another month, quarantines too many rows or shrinks the month implausibly.
+
+    A range run (a backfill) digests each month in order and skips a month whose statistics row
+    was digested from the very file (SHA-256) the ledger holds now.
     """
+    months = month_keys(context)
+    if len(months) == 1:
+        return dg.MaterializeResult(
+            metadata=_digest_month(context, months[0], config, nps_duckdb, nps_source)
+        )
+
+    def month(key: str) -> dict:
+        from dag_nps.lib.ledger import ensure_ledger, file_for_month
+        from dag_nps.lib.silver import digested_sha256, loaded_month_counts
+
+        with nps_duckdb.get_connection() as conn:
+            ensure_ledger(conn)
+            entry = file_for_month(conn, key)
+            digested = digested_sha256(conn, key)
+            kept = loaded_month_counts(conn).get(key, 0)
+        if entry is not None and digested == entry.sha256:
+            return {"status": SKIPPED, "rows": kept, "rows_quarantined": 0}
+        digested_month = _digest_month(context, key, config, nps_duckdb, nps_source)
+        return {"status": DONE, "rows": digested_month["dagster/row_count"].value,
+                "rows_quarantined": digested_month["rows_quarantined"]}  # fmt: skip
+
+    return dg.MaterializeResult(metadata=range_metadata(walk_months(context, months, month), "rows"))
+
+
+def _digest_month(
+    context: dg.AssetExecutionContext,
+    month: str,
+    config: NpsDigestConfig,
+    nps_duckdb: DuckDBResource,
+    nps_source: NpsSourceResource,
+) -> dict:
+    """Digest one month into silver; its materialization metadata."""
     from pathlib import Path
 
     from dag_shared.load_guards import LoadRefused
@@ -62,7 +99,6 @@ def nps_his_digest(
     from dag_nps.lib.load_guard import GuardLimits, check_digest
     from dag_nps.lib.silver import ensure_silver, loaded_month_counts, replace_month
 
-    month = month_key(context)
     with nps_duckdb.get_connection() as conn:
         ensure_ledger(conn)
         entry = file_for_month(conn, month)
@@ -98,21 +134,19 @@ def nps_his_digest(
         f"{month}: {digest.frame.height} rows into nps_pension_silver, {digest.duplicates_removed} duplicates "
         f"removed, {len(digest.quarantine)} quarantined"
     )
-    return dg.MaterializeResult(
-        metadata={
-            **frame_metadata(digest.frame),
-            "dagster/column_schema": SILVER_SCHEMA,  # the DuckDB column types, described
-            "file": entry.release_key,
-            "sha256": entry.sha256,
-            "source_encoding": entry.source_encoding,
-            "rows_read": digest.rows_read,
-            "duplicates_removed": digest.duplicates_removed,
-            "rows_quarantined": len(digest.quarantine),
-            "previous_rows": loaded.get(month, 0),
-            "shrink_confirmed": shrink_confirmed,
-            "header": ",".join(digest.header),
-        }
-    )
+    return {
+        **frame_metadata(digest.frame),
+        "dagster/column_schema": SILVER_SCHEMA,  # the DuckDB column types, described
+        "file": entry.release_key,
+        "sha256": entry.sha256,
+        "source_encoding": entry.source_encoding,
+        "rows_read": digest.rows_read,
+        "duplicates_removed": digest.duplicates_removed,
+        "rows_quarantined": len(digest.quarantine),
+        "previous_rows": loaded.get(month, 0),
+        "shrink_confirmed": shrink_confirmed,
+        "header": ",".join(digest.header),
+    }
 
 
 @dg.asset_check(

@@ -12,8 +12,9 @@ from dag_shared.checks.trend_monitor import trend_monitor
 from dag_shared.resources.duckdb import DuckDBResource
 from dag_shared.resources.postgres import PostgresResource
 
+from dag_nps.defs.month_range import BACKFILL_POLICY, DONE, SKIPPED, range_metadata, walk_months
 from dag_nps.defs.monthly_freshness import monthly_freshness
-from dag_nps.defs.partitions import NPS_MONTHS, month_key
+from dag_nps.defs.partitions import NPS_MONTHS, month_keys
 from dag_nps.defs.resources import NpsSourceResource
 from dag_nps.lib.pension_table import PENSION_COLUMNS
 
@@ -28,6 +29,7 @@ PENSION_SCHEMA = dg.TableSchema(
     group_name="NPS",
     partitions_def=NPS_MONTHS,
     deps=["nps_his_digest"],
+    backfill_policy=BACKFILL_POLICY,  # a backfill is one run over its months (defs/month_range.py)
     kinds={"python", "postgres"},
     tags={"data_tier": "gold", "domain": "pension", "source": "national_pension"},
     metadata={"dagster/column_schema": PENSION_SCHEMA, "table_name": "public.pension"},
@@ -45,15 +47,66 @@ def nps_his_postgres_append(
     fails naming the file and the numbers) when its silver statistics exceed the quarantine ratio
     or it keeps fewer than NPS_MIN_ROW_SHARE of the rows it replaces, unless the digest recorded
     the drop as confirmed.
+
+    A range run (a backfill) loads each month in order and skips a month whose load mark
+    (`nps_pension_loads`) has the digested file's SHA-256 and row count. When it has more than
+    one month to load it first drops the matching indexes (not the month index):
+    `nps_pension_staging_indexes`, next in the same run, builds them once over the whole table.
     """
+    from dag_nps.lib.pension_indexes import drop_secondary_indexes
+    from dag_nps.lib.pension_table import ensure_pension, load_marks
+    from dag_nps.lib.silver import digest_stats
+
+    months = month_keys(context)
+    with nps_postgres.transaction() as conn:
+        ensure_pension(conn)
+    if len(months) == 1:
+        return dg.MaterializeResult(
+            metadata=_append_month(context, months[0], nps_postgres, nps_duckdb, nps_source, True)
+        )
+
+    with nps_postgres.connection() as conn:
+        marks = load_marks(conn)
+    with nps_duckdb.get_connection() as duck:
+        stats = {m: digest_stats(duck, m) for m in months}
+
+    def loaded(month: str) -> bool:
+        found = stats[month]
+        return found is not None and marks.get(month) == (found["sha256"], found["rows_kept"])
+
+    pending = [m for m in months if not loaded(m)]
+    if len(pending) > 1:
+        dropped = drop_secondary_indexes(nps_postgres.url)
+        if dropped:
+            context.log.info(
+                f"{len(pending)} months to load: dropped {', '.join(dropped)} until the index step"
+            )
+
+    def month(key: str) -> dict:
+        if key not in pending:
+            return {"status": SKIPPED, "rows": marks[key][1]}
+        appended = _append_month(context, key, nps_postgres, nps_duckdb, nps_source, False)
+        return {"status": DONE, "rows": appended["rows_loaded"]}
+
+    return dg.MaterializeResult(metadata=range_metadata(walk_months(context, months, month), "rows"))
+
+
+def _append_month(
+    context: dg.AssetExecutionContext,
+    month: str,
+    nps_postgres: PostgresResource,
+    nps_duckdb: DuckDBResource,
+    nps_source: NpsSourceResource,
+    preview: bool,
+) -> dict:
+    """Replace one month in pension; its materialization metadata (the table preview when `preview`)."""
     from dag_shared.load_guards import LoadRefused
     from dag_shared.metadata import postgres_query_metadata
 
     from dag_nps.lib.load_guard import NEIGHBOUR_MONTHS, GuardLimits, check_pension
-    from dag_nps.lib.pension_table import ensure_pension, load_month, neighbour_month_counts
+    from dag_nps.lib.pension_table import load_month, neighbour_month_counts
     from dag_nps.lib.silver import digest_stats, read_month
 
-    month = month_key(context)
     with nps_duckdb.get_connection() as duck:  # held only while reading: digests of other months wait less
         try:
             frame = read_month(duck, month)
@@ -62,8 +115,6 @@ def nps_his_postgres_append(
         stats = digest_stats(duck, month)
     source = nps_source.settings()
     limits = GuardLimits(source.quarantine_max_ratio, source.min_row_share)
-    with nps_postgres.transaction() as conn:
-        ensure_pension(conn)
     with nps_postgres.connection() as conn:
 
         def guard(replaced: int) -> None:
@@ -71,18 +122,20 @@ def nps_his_postgres_append(
             check_pension(stats, month, frame.height, loaded, limits)
 
         try:
-            loaded = load_month(conn, month, frame, guard)
+            loaded = load_month(conn, month, frame, guard, stats["sha256"] if stats else None)
         except LoadRefused as refused:
             raise dg.Failure(
                 description=str(refused), metadata={"silver_rows": frame.height}, allow_retries=False
             ) from None
-    with nps_postgres.connection() as conn:
-        table_metadata = postgres_query_metadata(
-            conn,
-            f"SELECT * FROM public.pension WHERE data_created_ym = '{month}-01'::timestamp ORDER BY id",
-        )
+    table_metadata = {}
+    if preview:
+        with nps_postgres.connection() as conn:
+            table_metadata = postgres_query_metadata(
+                conn,
+                f"SELECT * FROM public.pension WHERE data_created_ym = '{month}-01'::timestamp ORDER BY id",
+            )
     context.log.info(f"replaced {month} in public.pension with {loaded} rows")
-    return dg.MaterializeResult(metadata={**table_metadata, "month": month, "rows_loaded": loaded})
+    return {**table_metadata, "month": month, "rows_loaded": loaded}
 
 
 def _table_exists(conn, name: str) -> bool:

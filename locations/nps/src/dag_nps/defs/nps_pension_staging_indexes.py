@@ -8,6 +8,7 @@ all exist and are valid.
 import dagster as dg
 from dag_shared.resources.postgres import PostgresResource
 
+from dag_nps.defs.month_range import BACKFILL_POLICY
 from dag_nps.defs.partitions import NPS_MONTHS
 
 
@@ -15,6 +16,7 @@ from dag_nps.defs.partitions import NPS_MONTHS
     group_name="NPS",
     partitions_def=NPS_MONTHS,
     deps=["nps_his_postgres_append"],
+    backfill_policy=BACKFILL_POLICY,  # once per run, after the whole range is loaded (defs/month_range.py)
     kinds={"sql", "postgres"},
     tags={"data_tier": "gold", "domain": "pension", "source": "national_pension"},
     metadata={

@@ -75,3 +75,20 @@ def record_results(conn: Any, month: str, results: list[FileIntegrity]) -> None:
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+
+
+def already_intact(conn: Any, month: str) -> int | None:
+    """The number of the month's files when every one was last checked valid with the SHA-256 the
+    ledger holds now (nothing to re-check); None when a file is new, changed, bad or unchecked."""
+    files = month_files(conn, month)
+    exists = conn.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [INTEGRITY_TABLE]
+    ).fetchone()[0]
+    if not files or not exists:
+        return None
+    checked = dict(
+        conn.execute(
+            f"SELECT release_key, sha256 FROM {INTEGRITY_TABLE} WHERE data_month = ? AND is_valid", [month]
+        ).fetchall()
+    )
+    return len(files) if all(checked.get(e.release_key) == e.sha256 for e in files) else None

@@ -20,6 +20,7 @@ INDEXES = {
     "idx_pension_block_addr_ind": "(addr_sigungu_code, industry_code)",
     "idx_pension_ym_brin": "USING brin (data_created_ym)",
 }
+KEEP_DURING_LOAD = "idx_pension_ym_brin"
 STATISTICS_COLUMNS = ("company_name", "business_reg_num", "data_created_ym")
 # Session settings for the index builds (the spec's values; session-local, nothing global changes).
 SESSION_SETTINGS = {"work_mem": "256MB", "maintenance_work_mem": "1GB", "synchronous_commit": "off"}
@@ -33,6 +34,29 @@ def ensure_functions(conn: Any) -> None:
         conn.execute(f"CREATE EXTENSION IF NOT EXISTS {extension} SCHEMA public")
     for statement in all_function_sql():
         conn.execute(statement)
+
+
+def drop_secondary_indexes(url: str) -> list[str]:
+    """Drop the matching indexes except the BRIN month index (a backfill loads first, then builds).
+
+    COPY into a table without the trigram expression indexes is several times faster; the month
+    index stays because every reload deletes by month.
+    """
+    import psycopg
+
+    dropped = []
+    with psycopg.connect(url, autocommit=True) as conn:
+        existing = {
+            row[0]
+            for row in conn.execute(
+                "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND tablename = 'pension'"
+            )
+        }
+        for name in INDEXES:
+            if name in existing and name != KEEP_DURING_LOAD:
+                conn.execute(f"DROP INDEX CONCURRENTLY IF EXISTS public.{name}")
+                dropped.append(name)
+    return dropped
 
 
 def build_indexes(url: str, log: Callable[[str], None] = lambda message: None) -> list[str]:

@@ -32,6 +32,13 @@ PENSION_DDL = (
 PENSION_MONTH_INDEX = (
     "CREATE INDEX IF NOT EXISTS idx_pension_ym_brin ON public.pension USING brin (data_created_ym)"
 )
+# What each month of `pension` was loaded from: the digest's file (SHA-256) and row count, written
+# in the month's load transaction. A range run (a backfill) skips a month whose mark matches silver.
+LOADS_TABLE = "public.nps_pension_loads"
+LOADS_DDL = (
+    f"CREATE TABLE IF NOT EXISTS {LOADS_TABLE} (data_month TEXT PRIMARY KEY, sha256 TEXT NOT NULL, "
+    "rows BIGINT NOT NULL, loaded_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+)
 CHUNK_ROWS = 100_000  # rows per CSV chunk handed to COPY
 PREFETCH_DEPTH = 4  # chunks formatted ahead of COPY
 
@@ -39,6 +46,14 @@ PREFETCH_DEPTH = 4  # chunks formatted ahead of COPY
 def ensure_pension(conn: Any) -> None:
     conn.execute(PENSION_DDL)
     conn.execute(PENSION_MONTH_INDEX)
+    conn.execute(LOADS_DDL)
+
+
+def load_marks(conn: Any) -> dict[str, tuple[str, int]]:
+    """(sha256, rows) of every loaded month, by `YYYY-MM`."""
+    return {
+        m: (sha, rows) for m, sha, rows in conn.execute(f"SELECT data_month, sha256, rows FROM {LOADS_TABLE}")
+    }
 
 
 def export_month_csv(duck_conn: Any, month: str, target: Path) -> int:
@@ -107,8 +122,16 @@ def replace_month(
     return loaded
 
 
-def load_month(pg_conn: Any, month: str, frame: Any, guard: Callable[[int], None] | None = None) -> int:
+def load_month(
+    pg_conn: Any,
+    month: str,
+    frame: Any,
+    guard: Callable[[int], None] | None = None,
+    sha256: str | None = None,
+) -> int:
     """Replace the month in Postgres inside one transaction with the silver rows of `frame`.
+
+    With `sha256` (the digested file's), the month's load mark is written in the same transaction.
 
     The CSV chunks are formatted by a producer thread one step ahead (`dag_shared.prefetch`), so
     formatting the next chunk overlaps Postgres ingesting the previous one; at most a few chunks
@@ -118,4 +141,12 @@ def load_month(pg_conn: Any, month: str, frame: Any, guard: Callable[[int], None
 
     chunks = prefetched(lambda: csv_chunks(frame), depth=PREFETCH_DEPTH, name=f"nps-csv-{month}")
     with pg_conn.transaction():
-        return replace_month(pg_conn, month, chunks, frame.height, guard)
+        loaded = replace_month(pg_conn, month, chunks, frame.height, guard)
+        if sha256 is not None:
+            pg_conn.execute(
+                f"INSERT INTO {LOADS_TABLE} (data_month, sha256, rows) VALUES (%s, %s, %s) "
+                "ON CONFLICT (data_month) DO UPDATE SET sha256 = excluded.sha256, rows = excluded.rows, "
+                "loaded_at = now()",
+                (month, sha256, loaded),
+            )
+        return loaded

@@ -106,6 +106,14 @@ def digest_stats(conn: Any, month: str) -> dict[str, Any] | None:
     return dict(zip([column[0] for column in cursor.description], found[0])) if found else None
 
 
+def digested_sha256(conn: Any, month: str) -> str | None:
+    """The SHA-256 of the file the month was last digested from (None: not digested)."""
+    if not table_exists(conn, FILES_TABLE):
+        return None
+    found = conn.execute(f"SELECT sha256 FROM {FILES_TABLE} WHERE data_month = ?", [month]).fetchall()
+    return found[0][0] if found else None
+
+
 def _silver_kind(conn: Any) -> str | None:
     """'BASE TABLE', 'VIEW' (the first release's layout) or None when there is no silver yet."""
     found = conn.execute(  # fetchall: a result left open would block the next conn.sql()
