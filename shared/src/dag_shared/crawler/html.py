@@ -36,6 +36,20 @@ def page_tree(page, root: str, what: str) -> LexborHTMLParser:
     return tree
 
 
+def detail_tree(page, title: str, deleted: re.Pattern[str], what: str) -> tuple[LexborHTMLParser, str | None]:
+    """A detail page parsed, with the text of its `title` element.
+
+    No title is a deleted or restricted post when the page says so (`deleted` matches its text):
+    the title is then None. Otherwise the page is not `what` (an error page, a changed layout) and
+    a ParseError names it.
+    """
+    tree = parse_html(page.text)
+    text = first_text(tree, title)
+    if text is None and not deleted.search(page.text):
+        raise ParseError(f"{page.url}: no {title} (not {what})")
+    return tree, text
+
+
 def clean_text(text: str | None) -> str:
     """Collapse runs of spaces, keep line breaks (at most one blank line), strip the ends."""
     if not text:

@@ -16,10 +16,13 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from dag_shared.crawler.fetch import Page
 from dag_shared.crawler.schema import Embed
+
+if TYPE_CHECKING:
+    from dag_shared.crawler.html import BodyParts
 
 
 class ParseError(ValueError):
@@ -84,6 +87,18 @@ class DetailPage:
     comments: list[CommentRow] = field(default_factory=list)
     comment_page_urls: list[str] = field(default_factory=list)
     deleted: bool = False
+
+    @classmethod
+    def of_body(cls, title: str, body: BodyParts, **fields) -> DetailPage:
+        """The page of a post whose body node gave `body` (text, cleaned HTML, images, embeds)."""
+        return cls(
+            title=title,
+            content=body.text,
+            content_html=body.html,
+            images=body.images,
+            embeds=body.embeds,
+            **fields,
+        )
 
 
 class SiteRules(ABC):

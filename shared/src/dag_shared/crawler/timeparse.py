@@ -104,6 +104,11 @@ def to_iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+def parse_kst_optional(text: str | None, now: datetime) -> datetime | None:
+    """`parse_kst` of a time a page may not show: no text (None or empty) is no time."""
+    return parse_kst(text, now) if text else None
+
+
 def parse_kst_iso(text: str | None, now: datetime) -> str | None:
     """`parse_kst` as the ISO string of a crawl file; None stays None."""
     return None if text is None else to_iso(parse_kst(text, now))

@@ -19,9 +19,9 @@ import re
 from datetime import datetime
 
 from dag_shared.crawler.fetch import Page
-from dag_shared.crawler.html import attr, body_parts, first_text, int_of, page_tree, parse_html, text_of
-from dag_shared.crawler.rules import CommentRow, DetailPage, ListItem, ParseError, SiteRules
-from dag_shared.crawler.timeparse import parse_kst
+from dag_shared.crawler.html import attr, body_parts, detail_tree, first_text, int_of, page_tree, text_of
+from dag_shared.crawler.rules import CommentRow, DetailPage, ListItem, SiteRules
+from dag_shared.crawler.timeparse import parse_kst_optional
 
 _POST_URL = re.compile(r"/service/board/park/(\d+)")
 _DEPTH_CLASS = re.compile(r"\bre(\d*)\b")
@@ -57,32 +57,26 @@ class ClienPark(SiteRules):
                     number,
                     f"{self.origin}/service/board/park/{number}",
                     title,
-                    parse_kst(when, now) if when else None,
+                    parse_kst_optional(when, now),
                 )
             )
         return items
 
     def parse_detail(self, page: Page, post_id: str, now: datetime) -> DetailPage:
-        tree = parse_html(page.text)
-        title = first_text(tree, "h3.post_subject > span")
+        tree, title = detail_tree(page, "h3.post_subject > span", _DELETED, "a clien post page")
         if title is None:
-            if _DELETED.search(page.text):
-                return DetailPage(title="", deleted=True)
-            raise ParseError(f"{page.url}: no h3.post_subject (not a clien post page)")
+            return DetailPage(title="", deleted=True)
         posted = _DATETIME.search(first_text(tree, ".post_author .view_count.date") or "")
         body = body_parts(tree.css_first(".post_article"), page.url)
-        return DetailPage(
-            title=title,
-            content=body.text,
-            content_html=body.html,
+        return DetailPage.of_body(
+            title,
+            body,
             author=first_text(tree, ".post_info .nickname"),
             avatar=None,
-            timestamp=parse_kst(posted[0], now) if posted else None,
+            timestamp=parse_kst_optional(posted[0] if posted else None, now),
             view_count=int_of(first_text(tree, ".post_author .view_count strong")),
             like_count=int_of(first_text(tree, ".post_title .symph_count strong")) or 0,
             dislike_count=0,
-            images=body.images,
-            embeds=body.embeds,
             comments=self._comments(tree, page.url, now),
             deleted=bool(_DELETED.search(title)),
         )
@@ -110,7 +104,7 @@ class ClienPark(SiteRules):
                     author=first_text(node, ".comment_info .nickname"),
                     content=text,
                     html=body.html,
-                    timestamp=parse_kst(when, now) if when else None,
+                    timestamp=parse_kst_optional(when, now),
                     like_count=int_of(first_text(node, ".comment_symph strong")) or 0,
                     dislike_count=0,
                     deleted="삭제된 댓글" in text,

@@ -22,14 +22,14 @@ from dag_shared.crawler.html import (
     absolute,
     attr,
     body_parts,
+    detail_tree,
     first_text,
     int_of,
     page_tree,
-    parse_html,
     text_of,
 )
-from dag_shared.crawler.rules import CommentRow, DetailPage, ListItem, ParseError, SiteRules
-from dag_shared.crawler.timeparse import parse_kst
+from dag_shared.crawler.rules import CommentRow, DetailPage, ListItem, SiteRules
+from dag_shared.crawler.timeparse import parse_kst_optional
 
 _POST_URL = re.compile(r"/free/(\d+)")
 _INDENT = re.compile(r"margin-left\s*:\s*([\d.]+)\s*(rem|px)")
@@ -73,34 +73,28 @@ class DamoangFree(SiteRules):
                     match[1],
                     f"{self.origin}/free/{match[1]}",
                     text_of(link),
-                    parse_kst(when, now) if when else None,
+                    parse_kst_optional(when, now),
                 )
             )
         return items
 
     def parse_detail(self, page: Page, post_id: str, now: datetime) -> DetailPage:
-        tree = parse_html(page.text)
-        title = first_text(tree, "#bo_v_title .bo_v_tit")
+        tree, title = detail_tree(page, "#bo_v_title .bo_v_tit", _DELETED, "a damoang post page")
         if title is None:
-            if _DELETED.search(page.text):
-                return DetailPage(title="", deleted=True)
-            raise ParseError(f"{page.url}: no #bo_v_title (not a damoang post page)")
+            return DetailPage(title="", deleted=True)
         posted = first_text(tree, "#bo_v_info .wr-date")
         body = body_parts(tree.css_first("#bo_v_con"), page.url)
-        return DetailPage(
-            title=title,
-            content=body.text,
-            content_html=body.html,
+        return DetailPage.of_body(
+            title,
+            body,
             author=first_text(tree, "#bo_v_info .sv_name"),
             avatar=absolute(attr(tree.css_first("#bo_v_info img.mb-photo"), "src"), page.url),
-            timestamp=parse_kst(posted, now) if posted else None,
+            timestamp=parse_kst_optional(posted, now),
             view_count=int_of(first_text(tree, "#bo_v_info .wr-hit")),
             like_count=int_of(first_text(tree, "#bo_v_act .good-count")) or 0,
             dislike_count=int_of(first_text(tree, "#bo_v_act .nogood-count")) or 0,
             category=first_text(tree, "#bo_v_title a.bo_v_cate"),
             tags=[t for t in (text_of(a).lstrip("#") for a in tree.css("#bo_v_tag a")) if t],
-            images=body.images,
-            embeds=body.embeds,
             comments=self._comments(tree, page.url, now),
             deleted=bool(_DELETED.search(title)),
         )
@@ -124,7 +118,7 @@ class DamoangFree(SiteRules):
                     content=body.text,
                     html=body.html,
                     raw=raw.text(deep=True) if raw is not None else None,
-                    timestamp=parse_kst(when, now) if when else None,
+                    timestamp=parse_kst_optional(when, now),
                     like_count=int_of(first_text(node, ".cmt-good")) or 0,
                     dislike_count=int_of(first_text(node, ".cmt-nogood")) or 0,
                     reaction_count=sum(reactions),

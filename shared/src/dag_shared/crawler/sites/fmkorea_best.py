@@ -30,6 +30,7 @@ from dag_shared.crawler.html import (
     absolute,
     attr,
     body_parts,
+    detail_tree,
     first_text,
     int_of,
     page_tree,
@@ -37,7 +38,7 @@ from dag_shared.crawler.html import (
     text_of,
 )
 from dag_shared.crawler.rules import CommentRow, DetailPage, ListItem, ParseError, SiteRules
-from dag_shared.crawler.timeparse import parse_kst
+from dag_shared.crawler.timeparse import parse_kst_optional
 
 _POST_URL = re.compile(r"/best/(\d+)|document_srl=(\d+)")
 _INDENT = re.compile(r"margin-left\s*:\s*([\d.]+)%")
@@ -70,37 +71,29 @@ class FmkoreaBest(SiteRules):
             when = first_text(row, ".regdate")
             title = first_text(link, ".ellipsis-target") or text_of(link)
             items.append(
-                ListItem(
-                    number, f"{self.origin}/best/{number}", title, parse_kst(when, now) if when else None
-                )
+                ListItem(number, f"{self.origin}/best/{number}", title, parse_kst_optional(when, now))
             )
         return items
 
     def parse_detail(self, page: Page, post_id: str, now: datetime) -> DetailPage:
-        tree = parse_html(page.text)
-        title = first_text(tree, ".top_area h1 .np_18px_span")
+        tree, title = detail_tree(page, ".top_area h1 .np_18px_span", _DELETED, "an fmkorea post page")
         if title is None:
-            if _DELETED.search(page.text):
-                return DetailPage(title="", deleted=True)
-            raise ParseError(f"{page.url}: no .top_area h1 (not an fmkorea post page)")
+            return DetailPage(title="", deleted=True)
         facts = {
             text_of(span).split(" ")[0]: int_of(text_of(span)) for span in tree.css(".btm_area .side.fr span")
         }
         posted = first_text(tree, ".top_area .date")
         body = body_parts(tree.css_first(".rd_body article .xe_content"), page.url)
         pages = [int(m[1]) for a in tree.css(".bd_pg a[href]") if (m := _CPAGE.search(attr(a, "href") or ""))]
-        return DetailPage(
-            title=title,
-            content=body.text,
-            content_html=body.html,
+        return DetailPage.of_body(
+            title,
+            body,
             author=first_text(tree, ".btm_area .member_plate"),
-            timestamp=parse_kst(posted, now) if posted else None,
+            timestamp=parse_kst_optional(posted, now),
             view_count=facts.get("조회"),
             like_count=facts.get("추천") or 0,
             dislike_count=None,
             category=first_text(tree, ".top_area .category"),
-            images=body.images,
-            embeds=body.embeds,
             comments=self._rows(tree, page.url, now),
             comment_page_urls=[
                 f"{self.origin}/?mid=best&document_srl={post_id}&cpage={n}"
@@ -138,7 +131,7 @@ class FmkoreaBest(SiteRules):
                     avatar=absolute(attr(node.css_first(".meta img.profile"), "src"), base),
                     content=body.text,
                     html=body.html,
-                    timestamp=parse_kst(when, now) if when else None,
+                    timestamp=parse_kst_optional(when, now),
                     like_count=int_of(first_text(node, ".voted_count")) or 0,
                     dislike_count=int_of(first_text(node, ".blamed_count")) or 0,
                     deleted="삭제된 댓글" in body.text,

@@ -28,6 +28,7 @@ from dag_shared.crawler.html import (
     absolute,
     attr,
     body_parts,
+    detail_tree,
     first_text,
     int_of,
     page_tree,
@@ -35,7 +36,7 @@ from dag_shared.crawler.html import (
     text_of,
 )
 from dag_shared.crawler.rules import CommentRow, DetailPage, ListItem, ParseError, SiteRules
-from dag_shared.crawler.timeparse import parse_kst
+from dag_shared.crawler.timeparse import parse_kst_optional
 
 _INITIAL_COMMENTS = re.compile(r"initialCommentData\s*=\s*(\{.*?\})\s*;\s*(?:\n|</script>)", re.DOTALL)
 _DELETED = re.compile(
@@ -76,16 +77,13 @@ class PpomppuHot(SiteRules):
             if not number or not number.isdigit():
                 continue
             when = first_text(row, "td.board_date")
-            items.append(ListItem(number, url, text_of(link), parse_kst(when, now) if when else None))
+            items.append(ListItem(number, url, text_of(link), parse_kst_optional(when, now)))
         return items
 
     def parse_detail(self, page: Page, post_id: str, now: datetime) -> DetailPage:
-        tree = parse_html(page.text)
-        title = first_text(tree, "#topTitle h1")
+        tree, title = detail_tree(page, "#topTitle h1", _DELETED, "a ppomppu post page")
         if title is None:
-            if _DELETED.search(page.text):
-                return DetailPage(title="", deleted=True)
-            raise ParseError(f"{page.url}: no #topTitle h1 (not a ppomppu post page)")
+            return DetailPage(title="", deleted=True)
         facts = [text_of(li) for li in tree.css("#topTitle .topTitle-mainbox li")]
         posted = next((f.split("등록일", 1)[1].strip() for f in facts if "등록일" in f), None)
         views = next((int_of(f) for f in facts if "조회수" in f), None)
@@ -98,19 +96,16 @@ class PpomppuHot(SiteRules):
             ),
             None,
         )
-        detail = DetailPage(
-            title=title,
-            content=body.text,
-            content_html=body.html,
+        detail = DetailPage.of_body(
+            title,
+            body,
             author=first_text(tree, "#topTitle .topTitle-name"),
             avatar=avatar,
-            timestamp=parse_kst(posted, now) if posted else None,
+            timestamp=parse_kst_optional(posted, now),
             view_count=views,
             like_count=int_of(first_text(tree, "#vote_list_btn_txt")) or 0,
             dislike_count=int_of(first_text(tree, "#vote_anti_list_btn_txt")) or 0,
             category=first_text(tree, "#topTitle .topTitle-category"),
-            images=body.images,
-            embeds=body.embeds,
             deleted=bool(_DELETED.search(title)),
         )
         embedded = _INITIAL_COMMENTS.search(page.text)
@@ -154,7 +149,7 @@ class PpomppuHot(SiteRules):
             content=body.text,
             html=body.html,
             raw=item.get("raw"),
-            timestamp=parse_kst(item["regdate"], now) if item.get("regdate") else None,
+            timestamp=parse_kst_optional(item.get("regdate"), now),
             like_count=int(item.get("vote") or 0),
             dislike_count=int(item.get("anti_vote") or 0),
             deleted=deleted,
@@ -181,7 +176,7 @@ class PpomppuHot(SiteRules):
                     content=body.text,
                     html=body.html,
                     raw=raw.text(deep=True) if raw is not None else None,
-                    timestamp=parse_kst(when, now) if when else None,
+                    timestamp=parse_kst_optional(when, now),
                     like_count=int_of(first_text(node, f"#vote_cnt_{cid}")) or 0,
                     dislike_count=int_of(first_text(node, f"#anti_vote_cnt_{cid}")) or 0,
                     deleted="삭제된 코멘트" in body.text,
