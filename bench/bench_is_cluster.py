@@ -23,13 +23,8 @@ from __future__ import annotations
 
 import argparse
 import random
-import sys
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 NOW = datetime(2026, 11, 29, 6, 0, tzinfo=UTC)
 SITES = ("clien", "damoang", "fmkorea", "ppomppu")
@@ -130,16 +125,12 @@ def main() -> None:
     parser.add_argument("--baseline-posts", type=int, default=1_500)
     args = parser.parse_args()
     import psycopg
-    from bench_is_ingest import server_url
     from dag_is.lib.cluster_build import build_clusters, load_scope
     from dag_is.lib.clustering import cluster
-    from dag_shared.embedded_postgres import drop_database, ensure_database
+    from is_bench_env import scratch_databases
 
     posts = generate(args.posts)
-    server, embedded = server_url()
-    name = f"is_bench_{uuid.uuid4().hex[:8]}"
-    try:
-        url = ensure_database(server, name)
+    with scratch_databases(1) as (url,):
         load(url, posts)
         with psycopg.connect(url, autocommit=True) as conn:
             scope = load_scope(conn, NOW)
@@ -159,10 +150,6 @@ def main() -> None:
             subset.sigs = subset.sigs.take(keep)
             base_seconds, base_components = baseline(subset)
             new_components = cluster(subset.sigs).components
-    finally:
-        drop_database(server, name)
-        if embedded is not None:
-            embedded.stop()
     m, n = args.baseline_posts, args.posts
     extrapolated = base_seconds * (n * (n - 1) / 2) / (m * (m - 1) / 2)
     print(f"posts: {n:,} ({stats['text_posts']:,} with enough text), candidate pairs {stats['candidate_pairs']:,}, "

@@ -19,10 +19,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import random
-import tempfile
 import time
-import uuid
-from pathlib import Path
 
 WORDS = [
     "지하철",
@@ -191,41 +188,21 @@ def fuse_baseline(url: str, jobs: int) -> float:
         return time.perf_counter() - start
 
 
-def server_url():
-    from dag_shared.settings import env
-
-    configured = env("DAG_TEST_POSTGRES_URL")
-    if configured:
-        return configured, None
-    from dag_shared.embedded_postgres import EmbeddedPostgres, free_port
-
-    server = EmbeddedPostgres(Path(tempfile.mkdtemp(prefix="is-bench-pg-")) / "data", free_port())
-    return server.start(), server
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=10_000)
     parser.add_argument("--fuse", type=int, default=1_000)
     args = parser.parse_args()
     from dag_is.lib.enrich_text_local import terms
-    from dag_shared.embedded_postgres import drop_database, ensure_database
+    from is_bench_env import scratch_databases
 
     terms("워밍업 문장")  # Kiwi's model loads once per process (about 4 s), outside both timings
     posts = generate(args.posts)
-    server, embedded = server_url()
-    names = [f"is_bench_{uuid.uuid4().hex[:8]}" for _ in range(2)]
-    try:
-        new_url, old_url = (ensure_database(server, name) for name in names)
+    with scratch_databases(2) as (new_url, old_url):
         load(new_url, posts)
         load(old_url, posts)
         new_enqueue, old_enqueue = enqueue_new(new_url), enqueue_baseline(old_url)
         new_fuse, old_fuse = fuse_new(new_url, args.fuse), fuse_baseline(old_url, args.fuse)
-    finally:
-        for name in names:
-            drop_database(server, name)
-        if embedded is not None:
-            embedded.stop()
     print(f"posts: {args.posts:,} ({args.posts // 3 + (args.posts % 3 > 0):,} with an image)")
     print(
         f"enqueue, set-based (new):        {new_enqueue:7.3f} s  {args.posts / new_enqueue:10,.0f} jobs/s\n"

@@ -23,7 +23,6 @@ import json
 import random
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 WORDS = [
@@ -209,38 +208,19 @@ def run_baseline(url: str, path: Path) -> float:
     return time.perf_counter() - start
 
 
-def server_url():
-    from dag_shared.settings import env
-
-    configured = env("DAG_TEST_POSTGRES_URL")
-    if configured:
-        return configured, None
-    from dag_shared.embedded_postgres import EmbeddedPostgres, free_port
-
-    server = EmbeddedPostgres(Path(tempfile.mkdtemp(prefix="is-bench-pg-")) / "data", free_port())
-    return server.start(), server
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=10_000)
     parser.add_argument("--baseline-posts", type=int, default=1_000)
     args = parser.parse_args()
-    from dag_shared.embedded_postgres import drop_database, ensure_database
+    from is_bench_env import scratch_databases
 
     folder = Path(tempfile.mkdtemp(prefix="is-bench-"))
     big = write(generate(args.posts), folder)
     small = write(generate(args.baseline_posts), folder)
-    server, embedded = server_url()
-    names = [f"is_bench_{uuid.uuid4().hex[:8]}" for _ in range(2)]
-    try:
-        first, again = run_new(ensure_database(server, names[0]), big)
-        baseline = run_baseline(ensure_database(server, names[1]), small)
-    finally:
-        for name in names:
-            drop_database(server, name)
-        if embedded is not None:
-            embedded.stop()
+    with scratch_databases(2) as (new_url, baseline_url):
+        first, again = run_new(new_url, big)
+        baseline = run_baseline(baseline_url, small)
     new_rate, baseline_rate = args.posts / first, args.baseline_posts / baseline
     print(
         f"file: {args.posts:,} posts, {args.posts * 8:,} comments, {args.posts * 2:,} images, {big.stat().st_size / 1e6:.1f} MB"

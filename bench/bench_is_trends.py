@@ -21,13 +21,8 @@ from __future__ import annotations
 
 import argparse
 import random
-import sys
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 NOW = datetime(2026, 11, 29, 6, 0, tzinfo=UTC)
 
@@ -100,14 +95,10 @@ def main() -> None:
     parser.add_argument("--baseline-posts", type=int, default=1_000)
     args = parser.parse_args()
     import psycopg
-    from bench_is_ingest import server_url
     from dag_is.lib.trends import BUCKET, POST_TRENDS_SQL, compute_post_trends
-    from dag_shared.embedded_postgres import drop_database, ensure_database
+    from is_bench_env import scratch_databases
 
-    server, embedded = server_url()
-    names = [f"is_bench_{uuid.uuid4().hex[:8]}" for _ in range(2)]
-    try:
-        url = ensure_database(server, names[0])
+    with scratch_databases(2) as (url, base_url):
         snapshots = load(url, args.posts)
         with psycopg.connect(url, autocommit=True) as conn:
             start = time.perf_counter()
@@ -123,14 +114,8 @@ def main() -> None:
             with conn.transaction():
                 _, again_rows = compute_post_trends(conn, NOW)
             again = time.perf_counter() - start
-        base_url = ensure_database(server, names[1])
         load(base_url, args.baseline_posts)
         base = baseline(base_url, args.baseline_posts, NOW)
-    finally:
-        for name in names:
-            drop_database(server, name)
-        if embedded is not None:
-            embedded.stop()
     base_bucket = base * args.posts / args.baseline_posts
     print(f"snapshots: {snapshots:,} ({args.posts:,} posts × 144 crawls over a day)")
     print(
