@@ -1,59 +1,20 @@
 """The chat model resource speaks the OpenAI protocol to whatever server the environment names."""
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import ClassVar
-
 import dagster as dg
 import pytest
 from dag_shared.resources.llm import ChatModelResource, chat_model_resource
-
-
-class ChatCompletions(BaseHTTPRequestHandler):
-    """A minimal OpenAI-compatible server: echoes the last user message in upper case."""
-
-    received: ClassVar[list[dict]] = []
-
-    def do_POST(self):
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        ChatCompletions.received.append(
-            {"path": self.path, "auth": self.headers.get("Authorization"), **body}
-        )
-        answer = body["messages"][-1]["content"].upper()
-        payload = {
-            "id": "chatcmpl-1",
-            "object": "chat.completion",
-            "created": 0,
-            "model": body["model"],
-            "choices": [
-                {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": answer}}
-            ],
-            "usage": {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5},
-        }
-        data = json.dumps(payload).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
+from dag_shared.testing_chat_server import ChatServer
 
 
 @pytest.fixture
 def chat_server():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), ChatCompletions)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    ChatCompletions.received.clear()
-    yield f"http://127.0.0.1:{server.server_address[1]}/v1"
-    server.shutdown()
+    """The local OpenAI-compatible server, echoing the last user message in upper case."""
+    with ChatServer(lambda body: (200, body["messages"][-1]["content"].upper())) as server:
+        yield server
 
 
 def test_an_asset_calls_the_configured_endpoint_with_the_configured_model(chat_server, monkeypatch):
-    monkeypatch.setenv("LLM_BASE_URL", chat_server)
+    monkeypatch.setenv("LLM_BASE_URL", chat_server.base_url)
     monkeypatch.setenv("LLM_API_KEY", "local-test-key")
     monkeypatch.setenv("LLM_MODEL", "qwen-local")
 
@@ -68,10 +29,9 @@ def test_an_asset_calls_the_configured_endpoint_with_the_configured_model(chat_s
     result = dg.materialize([is_summary], resources={"llm": chat_model_resource()})
     assert result.success
     assert result.asset_materializations_for_node("is_summary")[0].metadata["answer"].value == "HELLO"
-    request = ChatCompletions.received[0]
-    assert request["path"] == "/v1/chat/completions"
-    assert request["model"] == "qwen-local"
-    assert request["auth"] == "Bearer local-test-key"
+    assert chat_server.paths[0] == "/v1/chat/completions"
+    assert chat_server.requests[0]["model"] == "qwen-local"
+    assert chat_server.auth[0] == "Bearer local-test-key"
 
 
 def test_a_missing_endpoint_setting_fails_the_run_naming_the_variable(monkeypatch):

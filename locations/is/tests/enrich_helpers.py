@@ -1,91 +1,17 @@
-"""Helpers of the enrichment tests: a local OpenAI-compatible server that also serves images,
-generated images with text, and posts written straight into a fresh warehouse."""
+"""Helpers of the enrichment tests: generated images with text and posts written straight into a fresh
+warehouse (the local model server is `dag_shared.testing_chat_server`)."""
 
 from __future__ import annotations
 
 import hashlib
 import io
 import json
-import threading
-from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Self
+from typing import Any
 
 import psycopg
 from dag_is.lib.ddl_enrichment import ensure_enrichment_schema
 
-Answer = Callable[[dict[str, Any]], tuple[int, str]]
 FONT = "/usr/share/fonts/truetype/nanum/NanumGothic.ttf"
-
-
-class ModelServer:
-    """POST /v1/chat/completions answers with `answer(body)` → (HTTP status, content); GET /img/<name>
-    serves the bytes registered in `images`. Every chat request is recorded."""
-
-    def __init__(self, answer: Answer):
-        self.answer = answer
-        self.requests: list[dict[str, Any]] = []
-        self.images: dict[str, bytes] = {}
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                data = server.images.get(self.path.removeprefix("/img/"))
-                if data is None:
-                    self._reply(404, b"missing", "text/plain")
-                else:
-                    self._reply(200, data, "image/png")
-
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                server.requests.append(body)
-                status, content = server.answer(body)
-                if status != 200:
-                    payload = {"error": {"message": content, "type": "server_error"}}
-                else:
-                    payload = {
-                        "id": f"chatcmpl-{len(server.requests)}",
-                        "object": "chat.completion",
-                        "created": 1_763_600_000,
-                        "model": body["model"],
-                        "choices": [
-                            {
-                                "index": 0,
-                                "message": {"role": "assistant", "content": content},
-                                "finish_reason": "stop",
-                            }
-                        ],
-                    }
-                self._reply(status, json.dumps(payload, ensure_ascii=False).encode(), "application/json")
-
-            def _reply(self, status: int, data: bytes, kind: str) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
-
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
-
-    @property
-    def root(self) -> str:
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
-
-    @property
-    def base_url(self) -> str:
-        return f"{self.root}/v1"
-
-    def __enter__(self) -> Self:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
 
 
 def user_document(body: dict[str, Any]) -> dict[str, Any]:

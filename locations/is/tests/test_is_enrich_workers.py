@@ -21,7 +21,8 @@ from dag_is.lib.enrich_fusion import ModelTextMethod, run_fusion_batch
 from dag_is.lib.enrich_revs import LOCAL, MODEL, rev_key
 from dag_shared.resources.llm import ChatEndpoint, JsonChatClient, OptionalChatModelResource
 from dag_shared.resources.postgres import PostgresResource
-from enrich_helpers import ModelServer, add_post, rows, text_image, user_document
+from dag_shared.testing_chat_server import ChatServer
+from enrich_helpers import add_post, rows, text_image, user_document
 
 VALID = json.dumps(
     {"categories": ["IT", "후기"], "keywords": ["아이폰", "배터리", "카메라"]}, ensure_ascii=False
@@ -92,7 +93,7 @@ def test_fusion_worker_records_good_answers_and_marks_bad_ones_without_losing_th
             return 400, "context length exceeded"
         return 200, VALID
 
-    with ModelServer(answer) as server:
+    with ChatServer(answer) as server:
         res = resources(postgres_url, llm_url=server.base_url)
         result = dg.materialize([is_text_only_enqueue, is_fusion_worker], resources=res)
         assert result.success
@@ -122,7 +123,7 @@ def test_fusion_worker_records_good_answers_and_marks_bad_ones_without_losing_th
     assert metadata["failed"].value == 3 and metadata["done"].value == 2
 
     # re-running enqueues nothing new: errored jobs wait for a promotion, done ones stay done
-    with ModelServer(answer) as server:
+    with ChatServer(answer) as server:
         again = dg.materialize(
             [is_text_only_enqueue], resources=resources(postgres_url, llm_url=server.base_url)
         )
@@ -135,7 +136,7 @@ def test_fusion_worker_records_good_answers_and_marks_bad_ones_without_losing_th
 def test_an_endpoint_outage_returns_the_batch_to_the_queue_and_fails_for_a_retry(postgres_url):
     for n in range(3):
         add_post(postgres_url, f"p{n}", f"제목 {n}", "본문")
-    with ModelServer(lambda body: (503, "overloaded")) as server:
+    with ChatServer(lambda body: (503, "overloaded")) as server:
         dg.materialize([is_text_only_enqueue], resources=resources(postgres_url, llm_url=server.base_url))
         client = JsonChatClient(ChatEndpoint("LLM", server.base_url, "k", "llm-test"), attempts=2)
         postgres = PostgresResource(url=postgres_url)
@@ -148,7 +149,7 @@ def test_an_endpoint_outage_returns_the_batch_to_the_queue_and_fails_for_a_retry
     assert len(server.requests) == 2  # the client retried the transient error once, then gave up
     assert {v[0] for v in jobs(postgres_url).values()} == {"queued"}
     # the endpoint is back: the same jobs complete
-    with ModelServer(lambda body: (200, VALID)) as server:
+    with ChatServer(lambda body: (200, VALID)) as server:
         result = dg.materialize(
             [is_fusion_worker], resources=resources(postgres_url, llm_url=server.base_url)
         )
@@ -159,7 +160,7 @@ def test_an_endpoint_outage_returns_the_batch_to_the_queue_and_fails_for_a_retry
 def test_the_asset_fails_into_its_retry_policy_on_an_outage(postgres_url):
     add_post(postgres_url, "p0", "제목", "본문")
     assert is_fusion_worker.op.retry_policy is not None and is_fusion_worker.op.retry_policy.max_retries >= 1
-    with ModelServer(lambda body: (500, "down")) as server:
+    with ChatServer(lambda body: (500, "down")) as server:
         res = resources(postgres_url, llm_url=server.base_url)
         dg.materialize([is_text_only_enqueue], resources=res)
         # released jobs are due again only after an hour here, so the retry finds nothing to do
@@ -190,7 +191,7 @@ def test_a_worker_killed_mid_batch_leaves_no_job_in_processing_after_the_lease(p
             time.sleep(60)  # the second call hangs until the worker is killed
         return 200, VALID
 
-    with ModelServer(answer) as server:
+    with ChatServer(answer) as server:
         dg.materialize([is_text_only_enqueue], resources=resources(postgres_url, llm_url=server.base_url))
         worker = subprocess.Popen([sys.executable, "-c", KILLED_WORKER, postgres_url, server.base_url])
         try:
@@ -204,7 +205,7 @@ def test_a_worker_killed_mid_batch_leaves_no_job_in_processing_after_the_lease(p
     state = jobs(postgres_url)
     assert sorted(v[0] for v in state.values()) == ["done", "processing", "processing", "processing"]
     # within the lease nobody takes them; once it expired the next worker reaps and finishes them
-    with ModelServer(lambda body: (200, VALID)) as server:
+    with ChatServer(lambda body: (200, VALID)) as server:
         res = resources(postgres_url, llm_url=server.base_url)
         dg.materialize([is_fusion_worker], resources=res)
         assert sorted(v[0] for v in jobs(postgres_url).values()).count("processing") == 3
@@ -219,7 +220,7 @@ def test_a_worker_killed_mid_batch_leaves_no_job_in_processing_after_the_lease(p
 
 
 def test_image_result_to_rollup_to_queued_image_job_to_fused_post(postgres_url):
-    with ModelServer(lambda body: (200, VLM_VALID)) as server:
+    with ChatServer(lambda body: (200, VLM_VALID)) as server:
         server.images["shot.png"] = text_image(["배터리 성능 100%"])
         image_url = f"{server.root}/img/shot.png"
         add_post(postgres_url, "img", "아이폰 배터리 질문", "사진 첨부합니다", images=[image_url])
@@ -273,7 +274,7 @@ def test_vlm_bad_answers_and_unreachable_images_mark_their_jobs(postgres_url):
     def answer(body):
         return 200, json.dumps({"caption": "x", "labels": []})  # required keys missing
 
-    with ModelServer(answer) as server:
+    with ChatServer(answer) as server:
         server.images["a.png"] = text_image(["A"])
         add_post(
             postgres_url,
@@ -293,7 +294,7 @@ def test_vlm_bad_answers_and_unreachable_images_mark_their_jobs(postgres_url):
 
 
 def test_local_image_method_runs_tesseract_and_a_model_supersedes_it_later(postgres_url):
-    with ModelServer(lambda body: (200, VLM_VALID)) as server:
+    with ChatServer(lambda body: (200, VLM_VALID)) as server:
         server.images["t.png"] = text_image(["공지사항 안내", "Notice 2026"])
         add_post(postgres_url, "a", "공지", "본문", images=[f"{server.root}/img/t.png"])
         local = dg.materialize([is_vlm_worker], resources=resources(postgres_url))

@@ -5,24 +5,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import dagster as dg
 from dag_nps.definitions import defs
 from dag_nps.defs.freshness_policies import MONTHLY_DEADLINE_CRON, MONTHLY_WINDOW, TIMEZONE
+from dag_shared.testing_freshness import loaded_policies
 from dagster._core.definitions.freshness import CronFreshnessPolicy
 from dagster._utils.schedules import cron_string_iterator
 
 
-def _policies() -> dict[str, dg.FreshnessPolicy | None]:
-    graph = defs.resolve_asset_graph()
-    return {
-        key.to_user_string(): graph.get(key).freshness_policy
-        for key in graph.get_all_asset_keys()
-        if graph.get(key).is_materializable
-    }
-
-
 def test_every_asset_of_the_monthly_run_has_the_monthly_cron_policy_in_asia_seoul():
-    policies = _policies()
+    policies = loaded_policies(defs)
     monthly_run = defs.resolve_job_def("nps_monthly_job").asset_layer.executable_asset_keys
     assert {key.to_user_string() for key in monthly_run} == set(policies)
     for name, policy in policies.items():

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import dagster as dg
 import pytest
+from dag_shared.testing_chat_server import ChatServer
 from dag_ss.defs.resources import SsLlmResource
 from dag_ss.lib.llm_schema import merge
-from openai_server import ChatServer, deal_answer, schema_of
+from openai_server import deal_answer, schema_of
 from ss_runs import definitions, materialization_metadata, run_ingest, run_setup
 
 from conftest import SAMPLE_KEY, copy_sample, query
@@ -38,9 +39,9 @@ def test_the_request_carries_the_dictionarys_allowed_lists_and_the_model_from_th
         run_setup(instance)
         result = run_ingest(instance, SAMPLE_KEY)
     assert result.success
-    body = server.requests[0]["body"]
+    body = server.requests[0]
     assert body["model"] == "local-deal-model" and body["temperature"] == 0
-    assert server.requests[0]["auth"] == "Bearer test-key"
+    assert server.auth[0] == "Bearer test-key"
     response_format = body["response_format"]
     assert response_format["type"] == "json_schema"
     assert (
