@@ -14,15 +14,21 @@ OUT = Path(__file__).parent / "out" / "nps"
 
 def generate(months: list[str], rows: int, folder: Path = OUT) -> list[Path]:
     """Write each month once (reused when the file already exists with the same row count)."""
-    from dag_nps.lib.sample import write_month
-
     folder = folder / f"rows_{rows}"
     paths = []
     for month in months:
         existing = sorted(folder.glob("*.csv"))
         wanted = [p for p in existing if _month_of(p) == month]
-        paths.append(wanted[0] if wanted else write_month(folder, month, rows))
+        paths.append(wanted[0] if wanted else _write_whole(folder, month, rows))
     return paths
+
+
+def _write_whole(folder: Path, month: str, rows: int) -> Path:
+    """Write the month in a side folder and rename it in: an interrupted run leaves no partial file to reuse."""
+    from dag_nps.lib.sample import write_month
+
+    partial = write_month(folder / ".partial", month, rows)
+    return partial.replace(folder / partial.name)
 
 
 def _month_of(path: Path) -> str | None:
