@@ -219,7 +219,10 @@ def wait_for_tagged_run(client: DagsterGraphQL, key: str, value: str, timeout: f
     while time.monotonic() < deadline:
         found = runs_tagged(client, key, value)
         if found:
-            return client.wait_for_run(found[0]["runId"], timeout=max(deadline - time.monotonic(), 1))
+            try:
+                return client.wait_for_run(found[0]["runId"], timeout=max(deadline - time.monotonic(), 1))
+            except TimeoutError:
+                return None
         time.sleep(1)
     return None
 
@@ -236,7 +239,10 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=113)
     parser.add_argument("--rows", type=int, default=530_000, help="rows per generated month")
     parser.add_argument("--baseline-months", type=int, default=2)
-    parser.add_argument("--timeout", type=float, default=7200)
+    parser.add_argument("--timeout", type=float, default=7200, help="seconds to wait for the backfill")
+    parser.add_argument(
+        "--saas-timeout", type=float, default=900, help="seconds to wait for the SaaS rebuild after it"
+    )
     args = parser.parse_args()
 
     months = month_keys(args.months)
@@ -271,7 +277,7 @@ def main() -> None:
             saas = None
             if len(runs) == 1 and runs[0]["status"] == "SUCCESS":
                 saas_started = time.monotonic()
-                saas = wait_for_tagged_run(client, "nps/after_range_run", runs[0]["runId"], 1800)
+                saas = wait_for_tagged_run(client, "nps/after_range_run", runs[0]["runId"], args.saas_timeout)
                 saas_wall = time.monotonic() - saas_started
             rows, loaded_months = pension_counts(stack.embedded_database_url("nps"))
             client.close()
@@ -291,7 +297,7 @@ def main() -> None:
             f"  SaaS rebuild requested once after it: {saas['status']}, {saas_wall:.1f} s after the backfill"
         )
     else:
-        print("  SaaS rebuild: not requested or not finished")
+        print(f"  SaaS rebuild: not requested, or not finished within {args.saas_timeout:.0f} s")
     print(
         f"  baseline, in process one month per run ({args.baseline_months} months measured): "
         f"{per_row * 1e6:.1f} s per million rows, peak RSS {measured['peak_rss_mb']:.0f} MB"
