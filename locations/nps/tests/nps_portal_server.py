@@ -8,10 +8,10 @@ files themselves, so the live downloader runs unchanged against it.
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
+
+from dag_shared.local_http import LoopbackServer, QuietHandler
 
 PK, DETAIL_PK = "15083277", "uddi:nps-detail"
 
@@ -42,17 +42,7 @@ class FakePortal:
 def start(portal: FakePortal):
     """Start the server on a free loopback port; returns (base_url, stop)."""
 
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-        def _send(self, status: int, body: bytes, content_type: str) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
+    class Handler(QuietHandler):
         def do_GET(self):
             url = urlparse(self.path)
             query = {k: v[0] for k, v in parse_qs(url.query).items()}
@@ -63,33 +53,26 @@ def start(portal: FakePortal):
                     if portal.dataset_page_ok
                     else ""
                 )
-                return self._send(
+                return self.reply(
                     200, f"<html><body><form>{inputs}</form></body></html>".encode(), "text/html"
                 )
             if url.path == "/tcs/dss/selectHistAndCsvData.do":
-                return self._send(200, portal.history_html().encode(), "text/html")
+                return self.reply(200, portal.history_html().encode(), "text/html")
             if url.path == "/tcs/dss/selectDpkDetailInfo.do":
                 sn = query.get("publicDataHistSn", "")
                 html = f"<a onclick=\"fn_fileDataDown('{PK}', '{DETAIL_PK}-{sn}', 'FILE_{sn}', '1', 'csv')\">download</a>"
-                return self._send(200, html.encode(), "text/html")
+                return self.reply(200, html.encode(), "text/html")
             if url.path == "/tcs/dss/selectFileDataDownload.do":
                 sn = query.get("publicDataDetailPk", "").rsplit("-", 1)[-1]
-                return self._send(200, json.dumps({"atchFileId": f"FILE_{sn}"}).encode(), "application/json")
+                return self.reply(200, json.dumps({"atchFileId": f"FILE_{sn}"}).encode(), "application/json")
             if url.path == "/cmm/cmm/fileDownload.do":
                 sn = query.get("atchFileId", "").removeprefix("FILE_")
                 for release in portal.releases:
                     if release.hist_sn == sn:
-                        return self._send(200, release.body, "application/octet-stream")
-                return self._send(404, b"not found", "text/plain")
-            return self._send(404, b"not found", "text/plain")
+                        return self.reply(200, release.body, "application/octet-stream")
+                return self.reply(404, b"not found", "text/plain")
+            return self.reply(404, b"not found", "text/plain")
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-
-    def stop():
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-    return f"http://127.0.0.1:{server.server_address[1]}", stop
+    server = LoopbackServer(Handler)
+    server.start()
+    return server.root, server.stop

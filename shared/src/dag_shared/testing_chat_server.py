@@ -11,10 +11,10 @@ client sent. Start it with `with ChatServer(answer) as server:` and point a clie
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
+
+from dag_shared.local_http import LoopbackServer, QuietHandler
 
 Answer = Callable[[dict[str, Any]], tuple[int, str]]
 COMPLETIONS = "/v1/chat/completions"
@@ -27,19 +27,18 @@ class ChatServer:
         self.paths: list[str] = []
         self.auth: list[str | None] = []
         self.images: dict[str, bytes] = {}
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._server = LoopbackServer(self._handler())
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
+    def _handler(self) -> type[QuietHandler]:
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self):
                 data = server.images.get(self.path.removeprefix("/img/"))
                 if data is None:
-                    self._reply(404, b"missing", "text/plain")
+                    self.reply(404, b"missing", "text/plain")
                 else:
-                    self._reply(200, data, "image/png")
+                    self.reply(200, data, "image/png")
 
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
@@ -56,35 +55,24 @@ class ChatServer:
                 self._json(200, completion(len(server.requests), body["model"], content))
 
             def _json(self, status: int, payload: dict) -> None:
-                self._reply(status, json.dumps(payload, ensure_ascii=False).encode(), "application/json")
-
-            def _reply(self, status: int, data: bytes, kind: str) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
+                self.reply(status, json.dumps(payload, ensure_ascii=False).encode(), "application/json")
 
         return Handler
 
     @property
     def root(self) -> str:
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        return self._server.root
 
     @property
     def base_url(self) -> str:
         return f"{self.root}/v1"
 
     def __enter__(self) -> Self:
-        self._thread.start()
+        self._server.start()
         return self
 
     def __exit__(self, *exc) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
+        self._server.stop()
 
 
 def completion(number: int, model: str, content: str) -> dict[str, Any]:

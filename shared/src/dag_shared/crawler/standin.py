@@ -15,13 +15,13 @@ served byte for byte, so an EUC-KR page arrives as EUC-KR with its declared char
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import dataclass
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Self
 from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from dag_shared.local_http import LoopbackServer, QuietHandler
 
 
 def route_key(path_and_query: str) -> str:
@@ -60,36 +60,24 @@ class StandInServer:
         self.requests: list[str] = []
         site, log = self.site, self.requests
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 log.append(self.path)
                 found = site.page(self.path)
                 if found is None:
                     self.send_error(404, "no such sample page")
                     return
-                body, content_type = found
-                self.send_response(200)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                self.reply(200, *found)
 
-            def log_message(self, format: str, *args) -> None:
-                return
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._server = LoopbackServer(Handler, port)
 
     @property
     def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self._server.root
 
     def __enter__(self) -> Self:
-        self._thread.start()
+        self._server.start()
         return self
 
     def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        self._server.stop()
