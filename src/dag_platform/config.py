@@ -91,7 +91,15 @@ def render_workspace(config: StackConfig) -> str:
     return "\n".join(lines) + "\n"
 
 
+# glibc gives every thread that allocates its own malloc arena, up to 8 per core; the stack's
+# processes are gRPC and HTTP servers with 13 to 60 threads each, and the arenas' free space is
+# memory no other process gets. Two arenas took about 25 MiB off the stack's RSS (docs/stack-memory.md).
+MALLOC_ARENAS = "2"
+
+
 def child_environment(extra: dict[str, str]) -> dict[str, str]:
+    """The launcher's environment plus `extra`, with two malloc arenas unless MALLOC_ARENA_MAX is set."""
     environment = dict(os.environ)
+    environment.setdefault("MALLOC_ARENA_MAX", MALLOC_ARENAS)
     environment.update(extra)
     return environment

@@ -1,7 +1,9 @@
 """`make dev`: the whole platform on one machine, started and stopped by one command.
 
 Order: Postgres (embedded unless DAGSTER_POSTGRES_URL is set) -> `dagster instance migrate`
-alongside one `dagster code-server start` per location from that location's own environment ->
+alongside the code servers: one process (code_proxy.py) serving every location's Dagster proxy,
+each starting its definitions server from that location's own environment (`--proxy-per-location`:
+one `dagster code-server start` per location instead, as before issue #19) ->
 the webserver, which imports itself meanwhile and serves once every code server answers its gRPC
 health check -> the daemon. It waits until every location is loaded, prints where
 to look, then supervises (supervisor.py, location_health.py, postgres_watch.py): a crashed process
@@ -23,6 +25,8 @@ from pathlib import Path
 
 from dag_shared.settings import env
 
+from dag_platform.code_proxy import ProxiedLocation
+from dag_platform.code_proxy import arguments as proxy_arguments
 from dag_platform.config import StackConfig, child_environment, load_config, render_workspace
 from dag_platform.graphql import DagsterGraphQL
 from dag_platform.grpc_health import wait_until_serving
@@ -36,13 +40,15 @@ from dag_platform.supervisor import Supervisor
 log = logging.getLogger("dag_platform.stack")
 
 DEFAULT_HEALTH_INTERVAL_SECONDS = 5.0
+CODE_PROXY = "code-proxy"  # the process serving every location's proxy (code_proxy.py)
 SUPERVISOR_TICK_SECONDS = 0.5
 
 
 class Stack:
-    def __init__(self, config: StackConfig, echo: bool = True):
+    def __init__(self, config: StackConfig, echo: bool = True, proxy_per_location: bool = False):
         self.config = config
         self.echo = echo
+        self.proxy_per_location = proxy_per_location
         self.postgres = StackPostgres(config)
         self.processes: dict[str, ManagedProcess] = {}
         self.environment: dict[str, str] = {}
@@ -67,25 +73,7 @@ class Stack:
             }
         )
         migration = self._start_migration()
-        for location in self.config.locations:
-            self._spawn(
-                location.name,
-                [
-                    str(location.dagster_executable),
-                    "code-server",
-                    "start",
-                    "-m",
-                    location.module,
-                    "-h",
-                    "127.0.0.1",
-                    "-p",
-                    str(location.port),
-                    "--location-name",
-                    location.name,
-                    "--use-python-environment-entry-point",
-                ],
-                cwd=location.project_dir,
-            )
+        self._start_code_servers()
         endpoints = {loc.name: ("127.0.0.1", loc.port) for loc in self.config.locations}
         self._spawn(
             "webserver",
@@ -109,8 +97,8 @@ class Stack:
         wait_until_serving(
             endpoints,
             timeout=load_timeout,
-            alive=lambda name: self.processes[name].alive(),
-            last_output=lambda name: self.processes[name].last_output(),
+            alive=lambda name: self.processes[self._code_server_of(name)].alive(),
+            last_output=lambda name: self.processes[self._code_server_of(name)].last_output(),
         )
         log.info(f"all code servers serving after {time.monotonic() - started:.1f}s")
         client = DagsterGraphQL(self.config.webserver_url)
@@ -134,6 +122,42 @@ class Stack:
         elapsed = time.monotonic() - started
         self._report(statuses, elapsed)
         return statuses
+
+    def _start_code_servers(self) -> None:
+        """Every location's proxy in one `dag_platform.code_proxy` process, or one `code-server start` each."""
+        if not self.proxy_per_location:
+            locations = [
+                ProxiedLocation(loc.name, loc.port, loc.module, loc.project_dir)
+                for loc in self.config.locations
+            ]
+            self._spawn(
+                CODE_PROXY,
+                [sys.executable, "-m", "dag_platform.code_proxy", *proxy_arguments("127.0.0.1", locations)],
+            )
+            return
+        for location in self.config.locations:
+            self._spawn(
+                location.name,
+                [
+                    str(location.dagster_executable),
+                    "code-server",
+                    "start",
+                    "-m",
+                    location.module,
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    str(location.port),
+                    "--location-name",
+                    location.name,
+                    "--use-python-environment-entry-point",
+                ],
+                cwd=location.project_dir,
+            )
+
+    def _code_server_of(self, location: str) -> str:
+        """The supervised process serving `location`'s proxy."""
+        return location if self.proxy_per_location else CODE_PROXY
 
     def _check_environments(self) -> None:
         missing = [
@@ -225,10 +249,12 @@ class Stack:
         postgres = PostgresWatch(self.postgres, self.policy)
         locations = LocationHealthWatch(
             {loc.name: ("127.0.0.1", loc.port) for loc in self.config.locations},
-            running_pid=self.supervisor.running_pid,
+            running_pid=lambda name: self.supervisor.running_pid(self._code_server_of(name)),
             reload=lambda name: _reload(client, name),
             is_usable=lambda name: _usable(client, name),
-            restart=self.supervisor.restart,
+            restart=lambda name, reason: self.supervisor.restart(
+                self._code_server_of(name), f"{name}: {reason}"
+            ),
         )
         try:
             while not self._watch_stop.wait(interval):
@@ -260,6 +286,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="repository root (default: cwd)")
     parser.add_argument("--load-timeout", type=float, default=180, help="seconds to wait for the locations")
     parser.add_argument("--quiet", action="store_true", help="do not echo child output (it is still logged)")
+    parser.add_argument(
+        "--proxy-per-location",
+        action="store_true",
+        help="one `dagster code-server start` process per location instead of one shared proxy process",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stdout)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # the health watch's GraphQL calls
@@ -268,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop_requested.set())
 
-    stack = Stack(load_config(args.root), echo=not args.quiet)
+    stack = Stack(load_config(args.root), echo=not args.quiet, proxy_per_location=args.proxy_per_location)
     exit_code = 0
     try:
         stack.start(load_timeout=args.load_timeout)

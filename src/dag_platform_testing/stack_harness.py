@@ -65,6 +65,7 @@ class RunningStack:
     data_dir: Path
     extra_env: dict[str, str] = field(default_factory=dict)
     python: str = sys.executable
+    launcher_args: tuple[str, ...] = ()  # extra arguments of `python -m dag_platform.stack`
     process: subprocess.Popen | None = None
     webserver_port: int = 0
     postgres_port: int = 0  # of the embedded PostgreSQL, when the stack starts one
@@ -87,7 +88,15 @@ class RunningStack:
         self.started_at = time.monotonic()
         log = open(self.data_dir.parent / "stack-output.log", "wb")  # noqa: SIM115 - the child keeps writing to it
         self.process = subprocess.Popen(
-            [self.python, "-m", "dag_platform.stack", "--root", str(self.root), "--quiet"],
+            [
+                self.python,
+                "-m",
+                "dag_platform.stack",
+                "--root",
+                str(self.root),
+                "--quiet",
+                *self.launcher_args,
+            ],
             env=environment,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -154,26 +163,57 @@ class RunningStack:
         return members
 
     def code_server_pids(self) -> dict[str, tuple[int, int | None]]:
-        """Per location: the code-server process and the newest server it spawned for its definitions.
+        """Per location: the process serving its proxy and the newest server it spawned for its definitions.
 
-        A reload starts a new definitions server and drains the old one, which then exits on its own,
-        so only the newest child identifies what the location is serving now.
+        The proxy process is shared by every location (dag_platform.code_proxy), or one
+        `dagster code-server start` per location with `--proxy-per-location`. A reload starts a new
+        definitions server and drains the old one, which then exits on its own, so only the newest
+        child identifies what the location is serving now.
         """
         result: dict[str, tuple[int, int | None]] = {}
+        for proxy in self._proxies():
+            try:
+                command = proxy.cmdline()
+                children = proxy.children()
+            except psutil.NoSuchProcess:
+                continue
+            served: dict[str, list[psutil.Process]] = {}
+            if "code-server" in command:
+                served[_location_argument(command)] = []
+            else:
+                served.update(
+                    {
+                        argument.split("=", 1)[0]: []
+                        for argument in command[command.index("dag_platform.code_proxy") + 2 :]
+                    }
+                )
+            for child in children:
+                try:
+                    served.setdefault(_location_argument(child.cmdline()), []).append(child)
+                except (psutil.NoSuchProcess, ValueError):
+                    continue
+            for name, servers in served.items():
+                newest = max(servers, key=lambda child: child.create_time(), default=None)
+                result[name] = (proxy.pid, newest.pid if newest else None)
+        return result
+
+    def _proxies(self) -> list[psutil.Process]:
+        found = []
         for proc in psutil.Process(self.process.pid).children():
             try:
                 command = proc.cmdline()
-                children = proc.children()
             except psutil.NoSuchProcess:
                 continue
-            if "code-server" in command:
-                name = command[command.index("--location-name") + 1]
-                newest = max(children, key=lambda child: child.create_time(), default=None)
-                result[name] = (proc.pid, newest.pid if newest else None)
-        return result
+            if "code-server" in command or "dag_platform.code_proxy" in command:
+                found.append(proc)
+        return found
 
     def role_pids(self) -> dict[str, int]:
-        """PID of each process the launcher runs: the locations by name, `webserver`, `daemon`."""
+        """PID of each role: `code-proxy` (the shared proxy), `webserver`, `daemon`, and each location by name.
+
+        A location's PID is its own code server: the `dagster code-server start` process with
+        `--proxy-per-location`, else the definitions server the shared proxy runs for it.
+        """
         roles: dict[str, int] = {}
         for proc in psutil.Process(self.process.pid).children():
             try:
@@ -181,7 +221,10 @@ class RunningStack:
             except psutil.NoSuchProcess:
                 continue
             if "code-server" in command:
-                roles[command[command.index("--location-name") + 1]] = proc.pid
+                roles[_location_argument(command)] = proc.pid
+            elif "dag_platform.code_proxy" in command:
+                roles["code-proxy"] = proc.pid
+                roles.update({name: pids[1] for name, pids in self.code_server_pids().items() if pids[1]})
             elif "dag_platform.webserver_when_ready" in command:
                 roles["webserver"] = proc.pid
             elif any(part.endswith("dagster-daemon") for part in command):
@@ -221,6 +264,11 @@ def resident_memory(processes: list[psutil.Process]) -> tuple[int, int]:
         rss += info.rss
         pss += getattr(info, "pss", info.rss)
     return rss, pss
+
+
+def _location_argument(command: list[str]) -> str:
+    """The `--location-name` a code server or definitions server was started with."""
+    return command[command.index("--location-name") + 1]
 
 
 def _free_port_block(size: int) -> int:
