@@ -4,7 +4,14 @@ Cadences follow spec A10.3: ON2 for the enqueuers, the rollup and the upgrade, e
 for the image worker, every 10 for the fusion worker, each with its time zone named (defect A11-38).
 """
 
+from collections.abc import Callable
+from typing import Any
+
 import dagster as dg
+from dag_shared.resources.llm import OptionalChatModelResource
+from dag_shared.resources.postgres import PostgresResource
+
+from dag_is.defs.enrichment_resources import EnrichmentSettings, IsEnrichmentResource
 
 TIMEZONE = "Asia/Seoul"
 ON2 = dg.AutomationCondition.on_cron("*/2 * * * *", TIMEZONE)
@@ -42,17 +49,50 @@ def job_metadata(conn, table: str, key: str, **extra) -> dict:
     return metadata
 
 
-def fusion_jobs_step(postgres, work) -> dict:
-    """The enqueuers' step: the schema, then `work(conn)` and the `fusion_jobs` metadata in one transaction.
+# An enqueuer's work: (context, open transaction, settings, method class) → (rows written, metadata).
+EnqueueWork = Callable[[dg.AssetExecutionContext, Any, EnrichmentSettings, str], tuple[int, dict]]
 
-    `work` returns the rows it wrote and the extra metadata naming them.
+
+def fusion_jobs_asset(
+    *, name: str, description: str, deps: list[str] | None = None, tags: dict[str, str] | None = None
+) -> Callable[[EnqueueWork], dg.AssetsDefinition]:
+    """The asset of a `fusion_jobs` enqueuer (text-only enqueue, image upgrade, front-page promotion).
+
+    The decorated function is the enqueuer's work: it runs after the schema, in one transaction with
+    the `fusion_jobs` metadata, and gets the run's enrichment settings and the method class
+    (`model` or `local`) its rev_keys target. It returns the rows it wrote and the extra metadata
+    naming them. The asset carries `name`; every enqueuer runs on the 2-minute cron.
     """
-    ensure_tables(postgres)
-    with postgres.transaction() as conn:
-        written, extra = work(conn)
-        metadata = job_metadata(conn, "fusion_jobs", "rev_key", **extra)
-    metadata["rows_written"] = written
-    return metadata
+
+    def decorate(work: EnqueueWork) -> dg.AssetsDefinition:
+        @dg.asset(
+            name=name,
+            group_name="IS",
+            deps=deps,
+            kinds=KINDS,
+            tags={**enrichment_tags("silver", "fusion_jobs"), **(tags or {})},
+            metadata=table_metadata("fusion_jobs"),
+            automation_condition=ON2,
+            retry_policy=RETRY,
+            description=description,
+        )
+        def enqueuer(
+            context: dg.AssetExecutionContext,
+            is_postgres: PostgresResource,
+            is_enrichment: IsEnrichmentResource,
+            is_llm: OptionalChatModelResource,
+        ) -> dg.MaterializeResult:
+            settings, method = is_enrichment.settings(), method_class(is_llm)
+            ensure_tables(is_postgres)
+            with is_postgres.transaction() as conn:
+                written, extra = work(context, conn, settings, method)
+                metadata = job_metadata(conn, "fusion_jobs", "rev_key", **extra)
+            metadata["rows_written"] = written
+            return dg.MaterializeResult(metadata=metadata)
+
+        return enqueuer
+
+    return decorate
 
 
 def worker_metadata(postgres, report, query: str, method: str, **extra) -> dict:

@@ -7,7 +7,7 @@ table it wrote, plus the rows it touched.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -20,6 +20,11 @@ if TYPE_CHECKING:
     from dag_shared.resources.postgres import PostgresResource
 
 DOMAIN_TAGS = {"domain": "community", "source": "is_crawlers"}
+# The preview of `clusters` that the assets writing it (build, merge) show: largest first.
+CLUSTERS_PREVIEW = (
+    "SELECT id, representative_post_id, title, size, created_at, updated_at FROM clusters "
+    "ORDER BY size DESC, created_at, id"
+)
 
 
 def gold_tags(table: str) -> dict[str, str]:
@@ -36,6 +41,28 @@ def table_schema(table: str) -> dg.TableSchema:
 def gold_table_metadata(table: str) -> dict[str, Any]:
     """Definition metadata of a gold table: its column schema (from the DDL) and qualified name."""
     return {"dagster/column_schema": table_schema(table), "table_name": f"public.{table}"}
+
+
+def gold_table_asset(
+    *,
+    name: str,
+    table: str,
+    automation_condition: dg.AutomationCondition,
+    description: str,
+    deps: list[str] | None = None,
+) -> Callable[..., dg.AssetsDefinition]:
+    """`dg.asset` for an IS gold asset that writes `table`: group IS, Python and Postgres kinds, the
+    gold tags and the table's column schema, with the asset's own name, cadence and description."""
+    return dg.asset(
+        name=name,
+        group_name="IS",
+        deps=deps,
+        kinds={"python", "postgres"},
+        tags=gold_tags(table),
+        metadata=gold_table_metadata(table),
+        automation_condition=automation_condition,
+        description=description,
+    )
 
 
 def utc_now() -> datetime:

@@ -10,22 +10,13 @@ import dagster as dg
 from dag_shared.resources.postgres import PostgresResource
 
 from dag_is.defs.gold_cadence import BLOCKS_OK, ON10
-from dag_is.defs.gold_support import (
-    GoldClock,
-    gold_table_metadata,
-    gold_tags,
-    gold_transaction,
-    table_metadata,
-)
+from dag_is.defs.gold_support import GoldClock, gold_table_asset, gold_transaction, table_metadata
 
 
-@dg.asset(
+@gold_table_asset(
     name="is_cluster_rotation",
-    group_name="IS",
+    table="cluster_rotation",
     deps=["is_cluster_trends"],
-    kinds={"python", "postgres"},
-    tags=gold_tags("cluster_rotation"),
-    metadata=gold_table_metadata("cluster_rotation"),
     automation_condition=ON10 & BLOCKS_OK,
     description="프론트 페이지 클러스터 순환: 백분위 × 감쇠(τ=48h), 상위 20개, 연속 3회 노출 후 24시간 "
     "휴식. cluster_rotation 과 cluster_trends.rank 를 씁니다.",

@@ -10,22 +10,13 @@ import dagster as dg
 from dag_shared.resources.postgres import PostgresResource
 
 from dag_is.defs.gold_cadence import on10_waiting_only_for
-from dag_is.defs.gold_support import (
-    GoldClock,
-    gold_table_metadata,
-    gold_tags,
-    gold_transaction,
-    table_metadata,
-)
+from dag_is.defs.gold_support import GoldClock, gold_table_asset, gold_transaction, table_metadata
 
 
-@dg.asset(
+@gold_table_asset(
     name="is_cluster_trends",
-    group_name="IS",
+    table="cluster_trends",
     deps=["is_post_trends", "is_clusters_build", "is_clusters_merge"],
-    kinds={"python", "postgres"},
-    tags=gold_tags("cluster_trends"),
-    metadata=gold_table_metadata("cluster_trends"),
     automation_condition=on10_waiting_only_for("is_post_trends"),
     description="클러스터별 10분 창 hot_score 합계 (현재 소속 글의 post_trends), 최근 1시간 창. "
     "cluster_rotation 의 입력.",

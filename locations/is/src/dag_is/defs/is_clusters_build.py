@@ -11,21 +11,18 @@ from dag_shared.resources.postgres import PostgresResource
 
 from dag_is.defs.gold_cadence import ON30
 from dag_is.defs.gold_support import (
+    CLUSTERS_PREVIEW,
     GoldClock,
-    gold_table_metadata,
-    gold_tags,
+    gold_table_asset,
     gold_transaction,
     table_metadata,
 )
 
 
-@dg.asset(
+@gold_table_asset(
     name="is_clusters_build",
-    group_name="IS",
+    table="clusters",
     deps=["is_post_signatures", "is_post_trends"],
-    kinds={"python", "postgres"},
-    tags=gold_tags("clusters"),
-    metadata=gold_table_metadata("clusters"),
     automation_condition=ON30,
     description="최근 72시간 게시글의 유사 중복 클러스터 (SimHash 청크 + MinHash LSH 32×4, 임계값 확인, "
     "union-find). 글마다 현재 클러스터 하나, 짧은 본문은 텍스트 매칭 제외.",
@@ -39,8 +36,7 @@ def is_clusters_build(
         report, stats = build_clusters(conn, config.now())
         metadata = table_metadata(
             conn,
-            "SELECT id, representative_post_id, title, size, created_at, updated_at FROM clusters "
-            "ORDER BY size DESC, created_at, id",
+            CLUSTERS_PREVIEW,
             clusters_upserted=report.clusters_upserted,
             clusters_created=report.clusters_created,
             clusters_deleted=report.clusters_deleted,

@@ -11,21 +11,18 @@ from dag_shared.resources.postgres import PostgresResource
 
 from dag_is.defs.gold_cadence import ON1H
 from dag_is.defs.gold_support import (
+    CLUSTERS_PREVIEW,
     GoldClock,
-    gold_table_metadata,
-    gold_tags,
+    gold_table_asset,
     gold_transaction,
     table_metadata,
 )
 
 
-@dg.asset(
+@gold_table_asset(
     name="is_clusters_merge",
-    group_name="IS",
+    table="clusters",
     deps=["is_clusters_build"],
-    kinds={"python", "postgres"},
-    tags=gold_tags("clusters"),
-    metadata=gold_table_metadata("clusters"),
     automation_condition=ON1H,
     description="14일 내 갱신된 클러스터 중 유사한 것을 병합합니다 (상위 8개 글 비교, 0.80 이상 3쌍 또는 "
     "상위 3개 평균 0.80). 큰 클러스터가, 같으면 오래된 클러스터가 남습니다.",
@@ -39,8 +36,7 @@ def is_clusters_merge(
         report = merge_clusters(conn, config.now())
         metadata = table_metadata(
             conn,
-            "SELECT id, representative_post_id, title, size, created_at, updated_at FROM clusters "
-            "ORDER BY size DESC, created_at, id",
+            CLUSTERS_PREVIEW,
             merged_clusters=report.merged_clusters,
             candidate_pairs=report.candidate_pairs,
             merged_pairs=report.merged_pairs,

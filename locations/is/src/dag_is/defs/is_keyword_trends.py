@@ -10,22 +10,13 @@ import dagster as dg
 from dag_shared.resources.postgres import PostgresResource
 
 from dag_is.defs.gold_cadence import on10_waiting_only_for
-from dag_is.defs.gold_support import (
-    GoldClock,
-    gold_table_metadata,
-    gold_tags,
-    gold_transaction,
-    table_metadata,
-)
+from dag_is.defs.gold_support import GoldClock, gold_table_asset, gold_transaction, table_metadata
 
 
-@dg.asset(
+@gold_table_asset(
     name="is_keyword_trends",
-    group_name="IS",
+    table="keyword_trends",
     deps=["is_posts", "is_fusion_worker"],
-    kinds={"python", "postgres"},
-    tags=gold_tags("keyword_trends"),
-    metadata=gold_table_metadata("keyword_trends"),
     automation_condition=on10_waiting_only_for("is_posts"),
     description="3h/6h/24h/1w 범위별 키워드 게시글 수 (post_enrichment.fused_keywords, 소문자·공백 제거), "
     "10분 버킷 끝 기준.",

@@ -9,22 +9,13 @@ import dagster as dg
 from dag_shared.resources.postgres import PostgresResource
 
 from dag_is.defs.gold_cadence import ON10
-from dag_is.defs.gold_support import (
-    GoldClock,
-    gold_table_metadata,
-    gold_tags,
-    gold_transaction,
-    table_metadata,
-)
+from dag_is.defs.gold_support import GoldClock, gold_table_asset, gold_transaction, table_metadata
 
 
-@dg.asset(
+@gold_table_asset(
     name="is_post_trends",
-    group_name="IS",
+    table="post_trends",
     deps=["is_post_snapshots"],
-    kinds={"python", "postgres"},
-    tags=gold_tags("post_trends"),
-    metadata=gold_table_metadata("post_trends"),
     automation_condition=ON10,
     description="게시글별 30분 창 (bucket_end − 30분, bucket_end] 조회·댓글·추천 증가량과 hot_score "
     "(Δ조회 + 3·Δ댓글 + 2·Δ추천), 10분 버킷. 스냅샷이 하나뿐인 글은 증가량 0.",

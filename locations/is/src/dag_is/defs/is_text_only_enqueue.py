@@ -8,68 +8,41 @@ result (the upgrade then replaces them by the image job); otherwise every job is
 """
 
 import dagster as dg
-from dag_shared.resources.llm import OptionalChatModelResource
-from dag_shared.resources.postgres import PostgresResource
 
-from dag_is.defs.enrichment_resources import IsEnrichmentResource
-from dag_is.defs.enrichment_support import (
-    KINDS,
-    ON2,
-    RETRY,
-    enrichment_tags,
-    fusion_jobs_step,
-    method_class,
-    table_metadata,
-)
+from dag_is.defs.enrichment_resources import EnrichmentSettings
+from dag_is.defs.enrichment_support import fusion_jobs_asset
 
 
-@dg.asset(
+@fusion_jobs_asset(
     name="is_text_only_enqueue",
-    group_name="IS",
     deps=["is_posts"],
-    kinds=KINDS,
-    tags=enrichment_tags("silver", "fusion_jobs"),
-    metadata=table_metadata("fusion_jobs"),
-    automation_condition=ON2,
-    retry_policy=RETRY,
     description="이미지 결과가 없는 게시글의 텍스트 전용 LLM 작업을 최신 글부터 등록합니다 (VLM ETA 가 짧으면 이미지 글은 보류).",
 )
 def is_text_only_enqueue(
-    context: dg.AssetExecutionContext,
-    is_postgres: PostgresResource,
-    is_enrichment: IsEnrichmentResource,
-    is_llm: OptionalChatModelResource,
-) -> dg.MaterializeResult:
+    context: dg.AssetExecutionContext, conn, settings: EnrichmentSettings, method: str
+) -> tuple[int, dict]:
     from dag_is.lib.enrich_enqueue import enqueue_text_only, vlm_eta
 
-    settings = is_enrichment.settings()
-    method = method_class(is_llm)
-
-    def enqueue(conn) -> tuple[int, dict]:
-        eta = vlm_eta(conn, settings.eta_window_minutes, settings.hold_max_minutes)
-        immediate, held = enqueue_text_only(
-            conn,
-            settings.prompt_ver,
-            method,
-            settings.text_only_limit,
-            settings.text_only_priority,
-            settings.hold_max_minutes,
-            eta.hold,
-        )
-        context.log.info(
-            f"text-only jobs: {immediate} due now, {held} held; VLM ETA {eta.eta_minutes:.1f} min"
-        )
-        return immediate + held, {
-            "eta_vlm_min": round(min(eta.eta_minutes, 1e9), 2),
-            "vlm_queued_due": eta.queued_due,
-            "vlm_images_per_min": round(eta.images_per_minute, 3),
-            "queued_immediate": immediate,
-            "queued_hold": held,
-            "hold_minutes": settings.hold_max_minutes if eta.hold else 0,
-            "limit": settings.text_only_limit,
-            "priority": settings.text_only_priority,
-            "prompt_ver": settings.prompt_ver,
-            "method": method,
-        }
-
-    return dg.MaterializeResult(metadata=fusion_jobs_step(is_postgres, enqueue))
+    eta = vlm_eta(conn, settings.eta_window_minutes, settings.hold_max_minutes)
+    immediate, held = enqueue_text_only(
+        conn,
+        settings.prompt_ver,
+        method,
+        settings.text_only_limit,
+        settings.text_only_priority,
+        settings.hold_max_minutes,
+        eta.hold,
+    )
+    context.log.info(f"text-only jobs: {immediate} due now, {held} held; VLM ETA {eta.eta_minutes:.1f} min")
+    return immediate + held, {
+        "eta_vlm_min": round(min(eta.eta_minutes, 1e9), 2),
+        "vlm_queued_due": eta.queued_due,
+        "vlm_images_per_min": round(eta.images_per_minute, 3),
+        "queued_immediate": immediate,
+        "queued_hold": held,
+        "hold_minutes": settings.hold_max_minutes if eta.hold else 0,
+        "limit": settings.text_only_limit,
+        "priority": settings.text_only_priority,
+        "prompt_ver": settings.prompt_ver,
+        "method": method,
+    }

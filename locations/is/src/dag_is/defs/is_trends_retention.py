@@ -10,7 +10,7 @@ from dag_shared.resources.postgres import PostgresResource
 from pydantic import Field
 
 from dag_is.defs.gold_cadence import CRON_DAILY_RETENTION, TIMEZONE
-from dag_is.defs.gold_support import gold_table_metadata, gold_tags, gold_transaction, table_metadata, utc_now
+from dag_is.defs.gold_support import gold_table_asset, gold_transaction, table_metadata, utc_now
 
 MIN_DAYS = 8
 
@@ -19,13 +19,10 @@ class TrendsRetentionConfig(dg.Config):
     retention_days: int = Field(default=14, description=f"Days of trend rows kept (at least {MIN_DAYS}).")
 
 
-@dg.asset(
+@gold_table_asset(
     name="is_trends_retention",
-    group_name="IS",
+    table="post_trends",
     deps=["is_post_trends", "is_keyword_trends", "is_cluster_trends"],
-    kinds={"python", "postgres"},
-    tags=gold_tags("post_trends"),
-    metadata=gold_table_metadata("post_trends"),
     automation_condition=dg.AutomationCondition.on_cron(CRON_DAILY_RETENTION, TIMEZONE),
     description="보존 기간(기본 14일)이 지난 post_trends, keyword_trends, cluster_trends 행을 삭제합니다 (매일 03:40).",
 )

@@ -7,47 +7,23 @@ the image → text path that was dead in the legacy system (defect A11-11).
 """
 
 import dagster as dg
-from dag_shared.resources.llm import OptionalChatModelResource
-from dag_shared.resources.postgres import PostgresResource
 
-from dag_is.defs.enrichment_resources import IsEnrichmentResource
-from dag_is.defs.enrichment_support import (
-    KINDS,
-    ON2,
-    RETRY,
-    enrichment_tags,
-    fusion_jobs_step,
-    method_class,
-    table_metadata,
-)
+from dag_is.defs.enrichment_resources import EnrichmentSettings
+from dag_is.defs.enrichment_support import fusion_jobs_asset
 
 
-@dg.asset(
+@fusion_jobs_asset(
     name="is_upgrade_to_image_llm",
-    group_name="IS",
     deps=["is_image_rollup"],
-    kinds=KINDS,
-    tags=enrichment_tags("silver", "fusion_jobs"),
-    metadata=table_metadata("fusion_jobs"),
-    automation_condition=ON2,
-    retry_policy=RETRY,
     description="이미지 요약이 생긴 게시글의 텍스트 전용 작업을 취소하고 이미지 포함 LLM 작업(P0)을 등록합니다.",
 )
 def is_upgrade_to_image_llm(
-    context: dg.AssetExecutionContext,
-    is_postgres: PostgresResource,
-    is_enrichment: IsEnrichmentResource,
-    is_llm: OptionalChatModelResource,
-) -> dg.MaterializeResult:
+    context: dg.AssetExecutionContext, conn, settings: EnrichmentSettings, method: str
+) -> tuple[int, dict]:
     from dag_is.lib.enrich_enqueue import upgrade_to_image
 
-    settings = is_enrichment.settings()
-
-    def upgrade(conn) -> tuple[int, dict]:
-        queued, canceled = upgrade_to_image(
-            conn, settings.prompt_ver, method_class(is_llm), settings.upgrade_limit, settings.upgrade_priority
-        )
-        context.log.info(f"{queued} image fusion jobs queued, {canceled} text-only jobs canceled")
-        return queued + canceled, {"image_jobs_queued": queued, "text_only_canceled": canceled}
-
-    return dg.MaterializeResult(metadata=fusion_jobs_step(is_postgres, upgrade))
+    queued, canceled = upgrade_to_image(
+        conn, settings.prompt_ver, method, settings.upgrade_limit, settings.upgrade_priority
+    )
+    context.log.info(f"{queued} image fusion jobs queued, {canceled} text-only jobs canceled")
+    return queued + canceled, {"image_jobs_queued": queued, "text_only_canceled": canceled}
