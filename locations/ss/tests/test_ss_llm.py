@@ -65,6 +65,15 @@ def test_the_request_carries_the_dictionarys_allowed_lists_and_the_model_from_th
     ]
 
 
+def _ingest_with_one_attempt(server: ChatServer, ss_env, instance) -> dg.ExecuteInProcessResult:
+    """The sample crawl ingested with the LLM step pointed at `server`, one attempt per request."""
+    llm = SsLlmResource(base_url=server.base_url, api_key="k", model="m", attempts=1)
+    copy_sample(ss_env["crawl"])
+    defs = definitions(ss_llm=llm)
+    run_setup(instance, defs)
+    return run_ingest(instance, SAMPLE_KEY, defs)
+
+
 @pytest.mark.parametrize(
     ("reply", "reason"),
     [
@@ -81,11 +90,7 @@ def test_an_invalid_answer_is_quarantined_with_its_reason_and_fails_the_check(
     ss_env, instance, reply, reason
 ):
     with ChatServer(lambda body: (200, reply)) as server:
-        llm = SsLlmResource(base_url=server.base_url, api_key="k", model="m", attempts=1)
-        copy_sample(ss_env["crawl"])
-        defs = definitions(ss_llm=llm)
-        run_setup(instance, defs)
-        result = run_ingest(instance, SAMPLE_KEY, defs)
+        result = _ingest_with_one_attempt(server, ss_env, instance)
     assert result.success
     called = len(server.requests)
     reasons = query(
@@ -105,11 +110,7 @@ def test_an_invalid_answer_is_quarantined_with_its_reason_and_fails_the_check(
 
 def test_a_failing_endpoint_is_retried_by_dagster_and_then_quarantined_never_passed_through(ss_env, instance):
     with ChatServer(lambda body: (500, "model crashed")) as server:
-        llm = SsLlmResource(base_url=server.base_url, api_key="k", model="m", attempts=1)
-        copy_sample(ss_env["crawl"])
-        defs = definitions(ss_llm=llm)
-        run_setup(instance, defs)
-        result = run_ingest(instance, SAMPLE_KEY, defs)
+        result = _ingest_with_one_attempt(server, ss_env, instance)
     assert result.success
     restarts = [e for e in result.all_events if e.event_type_value == "STEP_RESTARTED"]
     assert len(restarts) == 2
