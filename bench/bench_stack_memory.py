@@ -8,10 +8,11 @@ embedded PostgreSQL (postmaster and its backends), the webserver, the daemon, th
 shared code proxy (dag_platform.code_proxy) or each location's `dagster code-server start` proxy,
 and per location the gRPC server its proxy spawned for the definitions.
 
-Figure: the RSS and PSS sums of the stack with its defaults. Baseline, in the same run: the stack
-started again as it was before issue #19 (one `dagster code-server start` per location, glibc's
-default malloc arenas), or with only the `--baseline-env` overrides, so the difference is what the
-defaults change. Target: RSS ≤ 1.3 GB at cold start (issue #19).
+Figure: the RSS and PSS sums of the stack started with `--shared-proxy` (every location's proxy in
+one process) and its default two malloc arenas. Baseline, in the same run: the stack as it was
+before issue #19 (one `dagster code-server start` per location, still `make dev`'s default, and
+glibc's default malloc arenas), or with only the `--baseline-env` overrides.
+Target: RSS ≤ 1.3 GB at cold start (issue #19).
 """
 
 from __future__ import annotations
@@ -29,9 +30,10 @@ from dag_platform_testing.stack_harness import RunningStack
 
 ROOT = Path(__file__).resolve().parents[1]
 MIB = 1024**2
+MEASURED_ARGS = ("--shared-proxy",)
 # The stack before issue #19: one `dagster code-server start` per location, glibc's default number
 # of malloc arenas (8 per core on 64-bit Linux).
-BEFORE_ARGS = ("--proxy-per-location",)
+BEFORE_ARGS = ()
 BEFORE_ENV = {"MALLOC_ARENA_MAX": str(8 * (os.cpu_count() or 1))}
 
 
@@ -142,7 +144,7 @@ def main() -> None:
         baseline_env, baseline_args, label = BEFORE_ENV, BEFORE_ARGS, "before #19"
     measured_env = dict(item.split("=", 1) for item in args.env)
     with tempfile.TemporaryDirectory() as tmp:
-        after = measure(measured_env, args.settle, Path(tmp) / "after")
+        after = measure(measured_env, args.settle, Path(tmp) / "after", MEASURED_ARGS)
         before = measure(baseline_env, args.settle, Path(tmp) / "before", baseline_args)
     print_table(after, before, label)
 

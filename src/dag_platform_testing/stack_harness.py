@@ -165,8 +165,8 @@ class RunningStack:
     def code_server_pids(self) -> dict[str, tuple[int, int | None]]:
         """Per location: the process serving its proxy and the newest server it spawned for its definitions.
 
-        The proxy process is shared by every location (dag_platform.code_proxy), or one
-        `dagster code-server start` per location with `--proxy-per-location`. A reload starts a new
+        One `dagster code-server start` per location, or with `--shared-proxy` one process shared by
+        every location (dag_platform.code_proxy). A reload starts a new
         definitions server and drains the old one, which then exits on its own, so only the newest
         child identifies what the location is serving now.
         """
@@ -211,8 +211,8 @@ class RunningStack:
     def role_pids(self) -> dict[str, int]:
         """PID of each role: `code-proxy` (the shared proxy), `webserver`, `daemon`, and each location by name.
 
-        A location's PID is its own code server: the `dagster code-server start` process with
-        `--proxy-per-location`, else the definitions server the shared proxy runs for it.
+        A location's PID is its own code server: the `dagster code-server start` process, or with
+        `--shared-proxy` the definitions server the shared proxy runs for it.
         """
         roles: dict[str, int] = {}
         for proc in psutil.Process(self.process.pid).children():
