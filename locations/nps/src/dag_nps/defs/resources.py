@@ -18,6 +18,7 @@ from dag_shared.resources.postgres import postgres_resource
 from dag_shared.settings import ENVIRONMENT_VARIABLES, data_dir, env
 from pydantic import Field
 
+from dag_nps.defs.jobs import NPS_EXECUTOR
 from dag_nps.lib.sample import SAMPLE_DIR
 
 _DOCUMENTED_DEFAULTS = {var.name: var.default for var in ENVIRONMENT_VARIABLES}
@@ -132,4 +133,6 @@ def nps_resources() -> dict[str, object]:
 
 @dg.definitions
 def resources() -> dg.Definitions:
-    return dg.Definitions(resources=nps_resources())
+    # The jobs' executor for every run of the location, so asset-selection runs from the UI,
+    # backfills and the automation sensor's runs also run their steps in the run worker.
+    return dg.Definitions(resources=nps_resources(), executor=NPS_EXECUTOR)
