@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import yaml
+
 from dag_platform_testing.stack_harness import RunningStack
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,6 +42,12 @@ def time_reloads(stack: RunningStack, location: str, repeat: int) -> list[float]
     return samples
 
 
+def workspace_locations(checkout: Path) -> tuple[str, ...]:
+    """The locations an older checkout serves, from its workspace file (it may predate the registry)."""
+    workspace = yaml.safe_load((checkout / "workspace.yaml").read_text())
+    return tuple(entry["grpc_server"]["location_name"] for entry in workspace["load_from"])
+
+
 def reloads_at_commit(revision: str, location: str, repeat: int, workdir: Path) -> list[float]:
     """Reload times of `location` on the stack of an earlier commit, checked out beside this one."""
     checkout = workdir / "before"
@@ -53,6 +61,7 @@ def reloads_at_commit(revision: str, location: str, repeat: int, workdir: Path) 
             )
         stack = RunningStack(
             root=checkout,
+            locations=workspace_locations(checkout),
             data_dir=workdir / "before-data",
             extra_env={"DAGSTER_POSTGRES_URL": ""},
             python=str(checkout / ".venv" / "bin" / "python"),

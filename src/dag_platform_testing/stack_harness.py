@@ -66,6 +66,7 @@ class RunningStack:
     extra_env: dict[str, str] = field(default_factory=dict)
     python: str = sys.executable
     launcher_args: tuple[str, ...] = ()  # extra arguments of `python -m dag_platform.stack`
+    locations: tuple[str, ...] = LOCATIONS  # what the stack at `root` serves (an older commit: fewer)
     process: subprocess.Popen | None = None
     webserver_port: int = 0
     postgres_port: int = 0  # of the embedded PostgreSQL, when the stack starts one
@@ -79,7 +80,7 @@ class RunningStack:
             {
                 "DAG_DATA_DIR": str(self.data_dir),
                 "DAG_WEBSERVER_PORT": str(self.webserver_port),
-                "DAG_CODE_SERVER_BASE_PORT": str(_free_port_block(len(LOCATIONS))),
+                "DAG_CODE_SERVER_BASE_PORT": str(_free_port_block(len(self.locations))),
                 "DAG_EMBEDDED_POSTGRES_PORT": str(self.postgres_port),
                 **self.extra_env,
             }
@@ -135,7 +136,7 @@ class RunningStack:
                     )
                 try:
                     statuses = client.locations()
-                    if len(statuses) == len(LOCATIONS) and all(
+                    if len(statuses) == len(self.locations) and all(
                         s.load_status == "LOADED" for s in statuses.values()
                     ):
                         return statuses
