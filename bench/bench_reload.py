@@ -1,11 +1,12 @@
-"""Reloading one location over GraphQL while the other four keep running.
+"""Reloading one location over GraphQL while the others keep running.
 
 Run: `uv run python bench/bench_reload.py [--location nps] [--repeat 5] [--before REV]`. Starts the
 local stack on a fresh data directory, then times `reloadRepositoryLocation` until the location is
 LOADED again, checking after each reload that the other locations' server processes kept their
 PIDs. Baselines in the same run: the same mutation on another location (`ds`), and with
 `--before REV` the same location reloaded on the stack of an earlier commit (a git worktree with
-its own environments, started with its own launcher), for a before/after of a change.
+its own environments, started with its own launcher and running at the same time), for a
+before/after of a change. The three series are interleaved, so the machine's load weighs alike.
 Target: ≤ 3.5 s with the real location.
 """
 
@@ -17,6 +18,8 @@ import statistics
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import yaml
@@ -26,20 +29,19 @@ from dag_platform_testing.stack_harness import RunningStack
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def time_reloads(stack: RunningStack, location: str, repeat: int) -> list[float]:
-    samples = []
-    for _ in range(repeat):
-        before = stack.code_server_pids()
-        client = stack.graphql
-        started = time.perf_counter()
-        status = client.reload(location)
-        samples.append(time.perf_counter() - started)
-        client.close()
-        assert status.usable, status
-        after = stack.code_server_pids()
-        restarted = [name for name in before if name != location and before[name] != after[name]]
-        assert not restarted, f"reloading {location} restarted {restarted}: {before} -> {after}"
-    return samples
+def time_reload(stack: RunningStack, location: str) -> float:
+    """Seconds until `location` is usable again, checking that no other location's server restarted."""
+    before = stack.code_server_pids()
+    client = stack.graphql
+    started = time.perf_counter()
+    status = client.reload(location)
+    elapsed = time.perf_counter() - started
+    client.close()
+    assert status.usable, status
+    after = stack.code_server_pids()
+    restarted = [name for name in before if name != location and before[name] != after[name]]
+    assert not restarted, f"reloading {location} restarted {restarted}: {before} -> {after}"
+    return elapsed
 
 
 def workspace_locations(checkout: Path) -> tuple[str, ...]:
@@ -48,8 +50,9 @@ def workspace_locations(checkout: Path) -> tuple[str, ...]:
     return tuple(entry["grpc_server"]["location_name"] for entry in workspace["load_from"])
 
 
-def reloads_at_commit(revision: str, location: str, repeat: int, workdir: Path) -> list[float]:
-    """Reload times of `location` on the stack of an earlier commit, checked out beside this one."""
+@contextmanager
+def stack_at_commit(revision: str, workdir: Path) -> Iterator[RunningStack]:
+    """The stack of an earlier commit, checked out beside this one with its own environments, loaded."""
     checkout = workdir / "before"
     subprocess.run(["git", "worktree", "add", "--detach", str(checkout), revision], cwd=ROOT, check=True)
     try:
@@ -67,10 +70,13 @@ def reloads_at_commit(revision: str, location: str, repeat: int, workdir: Path) 
             python=str(checkout / ".venv" / "bin" / "python"),
         )
         with stack.loaded(timeout=300):
-            time.sleep(3)
-            return time_reloads(stack, location, repeat)
+            yield stack
     finally:
         subprocess.run(["git", "worktree", "remove", "--force", str(checkout)], cwd=ROOT, check=False)
+
+
+def summary(samples: list[float]) -> str:
+    return f"median {statistics.median(samples):.2f}s  (min {min(samples):.2f}, max {max(samples):.2f})"
 
 
 def main() -> None:
@@ -80,24 +86,23 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--before", metavar="REV", help="also reload the location on this earlier commit")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
+    samples: dict[str, list[float]] = {"real": [], "baseline": [], "before": []}
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as stacks:
         stack = RunningStack(root=ROOT, data_dir=Path(tmp) / "data", extra_env={"DAGSTER_POSTGRES_URL": ""})
-        with stack.loaded(timeout=300):
-            time.sleep(3)
-            real = time_reloads(stack, args.location, args.repeat)
-            baseline = time_reloads(stack, args.baseline_location, args.repeat)
-        before = reloads_at_commit(args.before, args.location, args.repeat, Path(tmp)) if args.before else []
-    print(
-        f"reload {args.location:<4} median {statistics.median(real):.2f}s  (min {min(real):.2f}, max {max(real):.2f})  target ≤ 3.5 s"
-    )
-    print(
-        f"reload {args.baseline_location:<4} median {statistics.median(baseline):.2f}s  baseline: another location"
-    )
-    if before:
-        print(
-            f"reload {args.location:<4} median {statistics.median(before):.2f}s  (min {min(before):.2f}, max {max(before):.2f})  baseline: at {args.before}"
-        )
-    print("other four locations kept their server PIDs on every reload")
+        stacks.enter_context(stack.loaded(timeout=300))
+        earlier = stacks.enter_context(stack_at_commit(args.before, Path(tmp))) if args.before else None
+        time.sleep(3)
+        # Interleaved, so a change in the machine's load falls on every series alike.
+        for _ in range(args.repeat):
+            samples["real"].append(time_reload(stack, args.location))
+            samples["baseline"].append(time_reload(stack, args.baseline_location))
+            if earlier is not None:
+                samples["before"].append(time_reload(earlier, args.location))
+    print(f"reload {args.location:<4} {summary(samples['real'])}  target ≤ 3.5 s")
+    print(f"reload {args.baseline_location:<4} {summary(samples['baseline'])}  baseline: another location")
+    if samples["before"]:
+        print(f"reload {args.location:<4} {summary(samples['before'])}  baseline: at {args.before}")
+    print("the other locations kept their server PIDs on every reload")
 
 
 if __name__ == "__main__":
