@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from dag_shared.images.lib.naver import COMPANY_CARD_CLASSES
 from dag_shared.images.lib.sample_logos import draw_logo
+from dag_shared.local_http import QuietHandler
 
 SEARCH_PATH = "/search.naver"
 
@@ -76,34 +77,24 @@ class SearchStandIn:
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         standin = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args) -> None:  # keep test and run logs quiet
-                return
-
-            def _send(self, status: int, body: bytes, content_type: str) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 parts = urlsplit(self.path)
                 standin.requests.append(self.path)
                 if parts.path == SEARCH_PATH:
                     query = parse_qs(parts.query).get("query", [""])[0]
                     if not query:
-                        self._send(400, b"query missing", "text/plain")
+                        self.reply(400, b"query missing", "text/plain")
                         return
-                    self._send(200, standin.page(query).encode("utf-8"), "text/html; charset=utf-8")
+                    self.reply(200, standin.page(query).encode("utf-8"), "text/html; charset=utf-8")
                 elif parts.path.startswith("/logos/") and parts.path.endswith(".png"):
                     name = standin._logos.get(parts.path[len("/logos/") : -len(".png")])
                     if name is None:
-                        self._send(404, b"no such logo", "text/plain")
+                        self.reply(404, b"no such logo", "text/plain")
                     else:
-                        self._send(200, draw_logo(name), "image/png")
+                        self.reply(200, draw_logo(name), "image/png")
                 else:
-                    self._send(404, b"not found", "text/plain")
+                    self.reply(404, b"not found", "text/plain")
 
         return Handler
 
