@@ -96,4 +96,5 @@ def test_a_stand_in_page_shows_any_query_escaped_and_a_card_only_for_known_names
     finally:
         standin.stop()
     assert html.escape(query) in page and "<script" not in page.lower()
-    assert ("_company_info_simple" in page) == (query in {"삼성전자", "F&F"})
+    card = 'class="' + " ".join(naver.COMPANY_CARD_CLASSES)  # the card's markup, not a query that names it
+    assert (card in page) == (query in {"삼성전자", "F&F"})
