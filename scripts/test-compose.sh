@@ -109,6 +109,9 @@ buildkit_client() {
 
 install_missing
 buildkit_client
+# With the vfs driver creating a container copies its image's whole file system: six created at
+# once outlast docker-compose's default 60 s HTTP read timeout on a slow disk.
+export COMPOSE_HTTP_TIMEOUT=${COMPOSE_HTTP_TIMEOUT:-900} DOCKER_CLIENT_TIMEOUT=${DOCKER_CLIENT_TIMEOUT:-900}
 ENGINE_PID=""
 trap cleanup EXIT
 if ! engine_answers && ! start_private_engine; then

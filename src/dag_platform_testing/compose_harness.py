@@ -26,6 +26,14 @@ def compose_command() -> list[str]:
     return ["docker", "compose"] if probe.returncode == 0 else ["docker-compose"]
 
 
+def compose_environment(timeout: float) -> dict[str, str]:
+    """The caller's environment with docker-compose's HTTP timeout raised to the command's own: on
+    the vfs driver, creating six containers at once copies six image file systems and outlasts the
+    default 60 s read timeout (CI saw `compose up` fail that way)."""
+    seconds = str(int(timeout))
+    return {"COMPOSE_HTTP_TIMEOUT": seconds, "DOCKER_CLIENT_TIMEOUT": seconds, **os.environ}
+
+
 @dataclass
 class ComposeStack:
     root: Path  # a copy of the checkout holding docker-compose.yml and the generated .env
@@ -50,6 +58,7 @@ class ComposeStack:
         result = subprocess.run(
             [*compose_command(), *args],
             cwd=self.root,
+            env=compose_environment(timeout),
             capture_output=True,
             text=True,
             timeout=timeout,
