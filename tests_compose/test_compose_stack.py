@@ -61,7 +61,8 @@ def stack():
     running.write_env()
     running.compose("down", "-v", "--remove-orphans", check=False)  # a previous run's leftovers
     try:
-        running.build_images(["migrate", *CODE_SERVICES])  # migrate: the host image of webserver and daemon
+        # migrate: the host image of webserver and daemon; nps and ss are redeployed by the tests.
+        running.build_images(["migrate", *CODE_SERVICES], keep_cache_for=("code-nps", "code-ss"))
         started = time.monotonic()
         running.compose("up", "-d", timeout=900)
         _wait(lambda: _all_loaded(running), 600, "all locations LOADED", running, ("webserver",))

@@ -80,14 +80,16 @@ class ComposeStack:
             )
         return result
 
-    def build_images(self, services: list[str]) -> None:
+    def build_images(self, services: list[str], keep_cache_for: tuple[str, ...] = ()) -> None:
         """Build one service's image at a time and drop the build cache after each: with the vfs
-        storage driver every build step is a full copy of the file system, so the cache of all six
-        builds would not fit on a small disk."""
+        storage driver every build step is a full copy of the file system, so the cache of all
+        seven builds would not fit on a small disk. The services in `keep_cache_for` are built last
+        and keep theirs, so redeploying them after a code edit rebuilds only the code layers."""
         started = time.monotonic()
-        for service in services:
+        for service in [s for s in services if s not in keep_cache_for] + list(keep_cache_for):
             self.compose("build", service, timeout=1800)
-            subprocess.run(["docker", "builder", "prune", "-af"], capture_output=True, check=False)
+            if service not in keep_cache_for:
+                subprocess.run(["docker", "builder", "prune", "-af"], capture_output=True, check=False)
         self.timings["image builds"] = time.monotonic() - started
 
     @property
