@@ -13,6 +13,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from dag_shared import embedded_postgres
 from dag_shared.embedded_postgres import (
     PROGRAM_CACHE,
     SERVER_USER,
@@ -131,3 +132,27 @@ def test_as_root_a_program_cache_other_users_can_write_is_refused(private_checko
     server = EmbeddedPostgres(program_cache / "pg", free_port(), install=install, program_cache=program_cache)
     with pytest.raises(RuntimeError, match="writable by root only"):
         server.start()
+
+
+def test_a_free_port_block_lies_below_the_kernels_ephemeral_range_and_every_port_in_it_binds():
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    for _ in range(20):
+        base = free_port(count=6)
+        assert base + 6 <= low, "an outgoing connection could take a port handed to a child process"
+        for port in range(base, base + 6):
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+                sock.bind(("127.0.0.1", port))
+
+
+def test_a_block_touching_a_port_in_use_is_skipped(monkeypatch):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as held:
+        held.bind(("127.0.0.1", free_port()))
+        taken = held.getsockname()[1]
+        bases = iter([taken - 1, taken, taken + 5])
+
+        class PinnedChoice:
+            def randrange(self, start, stop):
+                return next(bases)
+
+        monkeypatch.setattr(embedded_postgres.random, "SystemRandom", PinnedChoice)
+        assert embedded_postgres.free_port(count=3) == taken + 5

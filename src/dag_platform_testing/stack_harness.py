@@ -80,7 +80,7 @@ class RunningStack:
             {
                 "DAG_DATA_DIR": str(self.data_dir),
                 "DAG_WEBSERVER_PORT": str(self.webserver_port),
-                "DAG_CODE_SERVER_BASE_PORT": str(_free_port_block(len(self.locations))),
+                "DAG_CODE_SERVER_BASE_PORT": str(free_port(count=len(self.locations))),
                 "DAG_EMBEDDED_POSTGRES_PORT": str(self.postgres_port),
                 **self.extra_env,
             }
@@ -270,23 +270,3 @@ def resident_memory(processes: list[psutil.Process]) -> tuple[int, int]:
 def _location_argument(command: list[str]) -> str:
     """The `--location-name` a code server or definitions server was started with."""
     return command[command.index("--location-name") + 1]
-
-
-def _free_port_block(size: int) -> int:
-    """A base port whose next `size` ports are all free right now."""
-    for _ in range(50):
-        base = free_port()
-        if base + size < 65535 and all(_port_free(base + offset) for offset in range(size)):
-            return base
-    raise RuntimeError("no block of free ports found")
-
-
-def _port_free(port: int) -> bool:
-    import socket
-
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-            return True
-        except OSError:
-            return False

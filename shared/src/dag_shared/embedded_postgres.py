@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import random
 import shutil
 import signal
 import socket
@@ -146,10 +147,44 @@ def _open_for_search(folder: Path) -> None:
             )
 
 
-def free_port(host: str = "127.0.0.1") -> int:
+LOWEST_CHOSEN_PORT = 10_000
+
+
+def free_port(host: str = "127.0.0.1", count: int = 1) -> int:
+    """The first of `count` consecutive ports free right now, chosen below the kernel's ephemeral
+    range. A port handed to a child process to bind later must not be one the kernel can give to
+    an outgoing connection meanwhile: a stack test once lost a code server's port that way."""
+    ephemeral_low = _ephemeral_port_range()[0]
+    chooser = random.SystemRandom()  # not the `random` module's state, which Hypothesis seeds
+    if ephemeral_low - count > LOWEST_CHOSEN_PORT:
+        for _ in range(200):
+            base = chooser.randrange(LOWEST_CHOSEN_PORT, ephemeral_low - count)
+            if all(_bindable(host, base + offset) for offset in range(count)):
+                return base
+    for _ in range(50):  # no room below the ephemeral range: take what the kernel hands out
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind((host, 0))
+            base = sock.getsockname()[1]
+        if base + count <= 65535 and all(_bindable(host, base + offset) for offset in range(count)):
+            return base
+    raise RuntimeError(f"no {count} consecutive free ports on {host}")
+
+
+def _ephemeral_port_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999  # Linux's default
+
+
+def _bindable(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
+        try:
+            sock.bind((host, port))
+            return True
+        except OSError:
+            return False
 
 
 def port_is_open(host: str, port: int) -> bool:
