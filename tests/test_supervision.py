@@ -2,7 +2,7 @@
 the embedded PostgreSQL is started again.
 
 The restart policy is exercised on real short-lived processes; the rest on the real stack (one
-shared for the module, on a copy of the repository, with a short health interval and backoff),
+shared for the module, with a short health interval and backoff),
 killed with SIGKILL as an operator or the OOM killer would.
 """
 
@@ -24,7 +24,7 @@ from dag_shared.settings import LOCATIONS, repository_root
 from dag_platform.processes import ManagedProcess
 from dag_platform.restart_policy import RestartBudget, RestartPolicy
 from dag_platform.supervisor import Supervisor
-from dag_platform_testing.stack_harness import RunningStack, copy_repository, embedded_postgres_env
+from dag_platform_testing.stack_harness import RunningStack, embedded_postgres_env
 
 PLAN_QUERY = """
 query Plan($location: String!, $job: String!) {
@@ -111,7 +111,7 @@ def stack():
         "DAG_SUPERVISE_MAX_RESTARTS": "3",
     }
     running = RunningStack(
-        root=copy_repository(repository_root(), scratch / "checkout"),
+        root=repository_root(),
         data_dir=scratch / "data",
         extra_env=extra_env,
     )

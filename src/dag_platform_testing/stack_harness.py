@@ -41,8 +41,14 @@ def copy_checkout(source: Path, target: Path) -> Path:
     return target
 
 
-def copy_repository(source: Path, target: Path, locations: tuple[str, ...] = LOCATIONS) -> Path:
-    """A working copy of the checkout with fresh environments for the host and the given locations."""
+def copy_repository(
+    source: Path, target: Path, locations: tuple[str, ...] = LOCATIONS, link_the_others: bool = False
+) -> Path:
+    """A working copy of the checkout with fresh environments for the host and the given locations.
+
+    With `link_the_others`, every other location's `.venv` is a link to the source's, whose
+    editable install still imports the source's code: right for a location the caller leaves
+    untouched, and it spares a compiled environment per location (a minute and a half in all)."""
     copy_checkout(source, target)
     uv = shutil.which("uv") or str(source / "scripts" / "uv.sh")
     for project in [target, *(target / "locations" / name for name in locations)]:
@@ -51,6 +57,9 @@ def copy_repository(source: Path, target: Path, locations: tuple[str, ...] = LOC
             check=True,
             cwd=target,
         )
+    if link_the_others:
+        for name in sorted(set(LOCATIONS) - set(locations)):
+            (target / "locations" / name / ".venv").symlink_to(source / "locations" / name / ".venv")
     return target
 
 
