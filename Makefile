@@ -35,11 +35,18 @@ lint:
 	@echo "=== lint"
 	@$(UV) run --frozen ruff check . && $(UV) run --frozen ruff format --check .
 
+## EMBEDDED_LOCATIONS="nps is": those suites run on the embedded PostgreSQL even when
+## DAG_TEST_POSTGRES_URL names a server (.ci/run covers both setups in one pass that way).
+EMBEDDED_LOCATIONS ?=
 test-locations:
 	@failed=""; \
 	for loc in $(LOCATIONS); do \
-		echo "=== location $$loc"; \
-		(cd locations/$$loc && ../../$(UV) run --frozen pytest -q) || failed="$$failed $$loc"; \
+		case " $(EMBEDDED_LOCATIONS) " in \
+			*" $$loc "*) echo "=== location $$loc (embedded PostgreSQL)"; server="";; \
+			*) echo "=== location $$loc"; server="$${DAG_TEST_POSTGRES_URL:-}";; \
+		esac; \
+		(cd locations/$$loc && DAG_TEST_POSTGRES_URL="$$server" ../../$(UV) run --frozen pytest -q) \
+			|| failed="$$failed $$loc"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "FAILED locations:$$failed"; exit 1; fi
 
