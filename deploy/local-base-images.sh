@@ -7,6 +7,7 @@
 #
 #   deploy/local-base-images.sh            # build what is missing (a present image is kept)
 #   deploy/local-base-images.sh --force    # rebuild all three
+#   deploy/local-base-images.sh --rootfs-only  # only fill the cache below; no Docker engine needed
 #
 # What it builds (Debian bookworm, the release the official images are based on):
 #   python:3.11-bookworm, python:3.11-slim-bookworm  python3 (3.11) with pip and venv at
@@ -25,17 +26,24 @@ CACHE=${DAG_BASE_IMAGE_CACHE:-/var/cache/dag-platform/base-images}
 PYTHON_BUILD_IMAGE=${PYTHON_BUILD_IMAGE:-python:3.11-bookworm}
 PYTHON_RUNTIME_IMAGE=${PYTHON_RUNTIME_IMAGE:-python:3.11-slim-bookworm}
 POSTGRES_IMAGE=${POSTGRES_IMAGE:-postgres:15-bookworm}
-FORCE=${1:-}
+FORCE=""
+ROOTFS_ONLY=""
+case "${1:-}" in
+    --force) FORCE=--force ;;
+    --rootfs-only) ROOTFS_ONLY=1 ;;
+    "") ;;
+    *) echo "usage: $0 [--force | --rootfs-only]" >&2; exit 2 ;;
+esac
 HERE=$(cd "$(dirname "$0")" && pwd)
 
 log() { printf '[base-images] %s\n' "$*" >&2; }
 
-have_image() { [ "$FORCE" != "--force" ] && docker image inspect "$1" >/dev/null 2>&1; }
+have_image() { [ -z "$ROOTFS_ONLY" ] && [ "$FORCE" != "--force" ] && docker image inspect "$1" >/dev/null 2>&1; }
 
 # One debootstrap root per flavour, cached as a tarball; `extra` lists the packages on top of minbase.
 rootfs() {
     local name=$1 extra=$2 tarball="$CACHE/$1.tar"
-    if [ -s "$tarball" ] && [ "$FORCE" != "--force" ]; then
+    if [ -s "$tarball" ] && { [ "$FORCE" != "--force" ] || [ -n "${BUILT_NOW:-}" ]; }; then
         echo "$tarball"
         return
     fi
@@ -83,6 +91,21 @@ import() {
 mkdir -p "$CACHE"
 PY_ENV=(--change 'ENV LANG=C.UTF-8' --change 'ENV PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin'
     --change 'CMD ["python3"]')
+
+# The three root file systems are built at once (downloads and unpacking overlap), then imported.
+building=()
+have_image "$PYTHON_RUNTIME_IMAGE" \
+    || { rootfs python-slim "python3,python3-pip,python3-venv,ca-certificates,tini" python_layout >/dev/null & building+=($!); }
+have_image "$PYTHON_BUILD_IMAGE" \
+    || { rootfs python-build "python3,python3-pip,python3-venv,python3-dev,gcc,libc6-dev,ca-certificates,git" python_layout >/dev/null & building+=($!); }
+have_image "$POSTGRES_IMAGE" \
+    || { rootfs postgres "postgresql-15,ca-certificates,locales-all" postgres_layout >/dev/null & building+=($!); }
+for pid in "${building[@]}"; do wait "$pid" || exit 1; done
+BUILT_NOW=1  # from here on, rootfs returns the tarballs just built, even with --force
+if [ -n "$ROOTFS_ONLY" ]; then
+    log "root file systems cached in $CACHE"
+    exit 0
+fi
 
 if ! have_image "$PYTHON_RUNTIME_IMAGE"; then
     tarball=$(rootfs python-slim "python3,python3-pip,python3-venv,ca-certificates,tini" python_layout)

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # `make test-compose`: the container stack, run for real on this machine (docs/deploy.md).
 #
-# 1. installs what is missing (docker.io, docker-compose, debootstrap) with apt when it can;
+# 1. installs what is missing (docker.io, docker-compose, debootstrap) with apt when it can
+#    (`--prepare` stops after that and the base images' root file systems, needing no engine);
 # 2. uses the Docker engine DOCKER_HOST (or the default socket) names when it answers, else starts a
-#    private dockerd (vfs storage, no iptables, no default bridge) with its data root and socket
-#    in DAG_DOCKER_DATA_ROOT (default /var/cache/dag-platform/docker-engine), pruned and stopped at
+#    private dockerd (overlay2 storage, vfs where overlay2 cannot start, or the drivers listed in
+#    DAG_DOCKER_STORAGE_DRIVER; no iptables, no default bridge) with its data root and socket in
+#    DAG_DOCKER_DATA_ROOT (default /var/cache/dag-platform/docker-engine), pruned and stopped at
 #    the end by its PID (the debootstrap root file systems of the base stand-ins stay cached);
 # 3. builds the base-image stand-ins (deploy/local-base-images.sh) when the official images are
 #    neither present nor pullable;
@@ -37,31 +39,50 @@ install_missing() {
 
 engine_answers() { timeout 20 docker info >/dev/null 2>&1; }
 
+# overlay2 first: layers and containers share files. vfs, which copies the whole file system for
+# every layer and container (disk and time many times over), only where overlay2 cannot start.
 start_private_engine() {
     command -v dockerd >/dev/null 2>&1 || return 1
     [ "$(id -u)" = 0 ] || { log "a private dockerd needs root"; return 1; }
     mkdir -p "$ENGINE_DIR"
+    export DOCKER_HOST="unix://$ENGINE_DIR/docker.sock"
+    local driver
+    for driver in ${DAG_DOCKER_STORAGE_DRIVER:-overlay2 vfs}; do
+        start_engine_with "$driver" && return 0
+    done
+    return 1
+}
+
+start_engine_with() {
+    local driver=$1
     # The exec root holds sockets: keep its path short.
     EXEC_ROOT=$(mktemp -d /tmp/dag-dockerd-XXXXXX)
-    export DOCKER_HOST="unix://$ENGINE_DIR/docker.sock"
-    log "starting a private dockerd ($ENGINE_DIR)"
+    log "starting a private dockerd ($ENGINE_DIR, storage driver $driver)"
     dockerd --data-root "$ENGINE_DIR/root" --exec-root "$EXEC_ROOT" --host "$DOCKER_HOST" \
-        --pidfile "$ENGINE_DIR/dockerd.pid" --storage-driver=vfs --iptables=false --bridge=none \
+        --pidfile "$ENGINE_DIR/dockerd.pid" --storage-driver="$driver" --iptables=false --bridge=none \
         >"$ENGINE_DIR/dockerd.log" 2>&1 &
     ENGINE_PID=$!
     for _ in $(seq 1 60); do
-        engine_answers && return 0
+        if engine_answers; then
+            STORAGE_DRIVER=$driver
+            return 0
+        fi
         kill -0 "$ENGINE_PID" 2>/dev/null || break
         sleep 1
     done
+    log "dockerd with $driver did not answer:"
     tail -20 "$ENGINE_DIR/dockerd.log" >&2
+    kill "$ENGINE_PID" 2>/dev/null || true
+    wait "$ENGINE_PID" 2>/dev/null || true
+    ENGINE_PID=""
+    rm -rf "$EXEC_ROOT"
     return 1
 }
 
 stop_private_engine() {
     [ -n "${ENGINE_PID:-}" ] || return 0
-    # vfs keeps a full copy of the file system per layer and per container: leave only what is
-    # cheap to keep (the base stand-ins are re-imported from their cached root file systems).
+    # Leave only what is cheap to keep (vfs holds a full copy of the file system per layer and per
+    # container; the base stand-ins are re-imported from their cached root file systems).
     log "pruning the private engine's images, containers and volumes"
     timeout 300 docker system prune -af --volumes >/dev/null 2>&1 || true
     log "stopping the private dockerd (pid $ENGINE_PID)"
@@ -108,6 +129,14 @@ buildkit_client() {
 }
 
 install_missing
+# `--prepare`: only what needs no engine and mostly waits on the network (the packages above and
+# the base images' root file systems, cached for the real run); .ci/run starts it beside make test.
+if [ "${1:-}" = --prepare ]; then
+    if [ "$(id -u)" = 0 ] && command -v debootstrap >/dev/null 2>&1; then
+        deploy/local-base-images.sh --rootfs-only
+    fi
+    exit 0
+fi
 buildkit_client
 # With the vfs driver creating a container copies its image's whole file system: six created at
 # once outlast docker-compose's default 60 s HTTP read timeout on a slow disk.
@@ -120,7 +149,7 @@ if ! engine_answers && ! start_private_engine; then
 fi
 started=$(date +%s)
 base_images
-log "base images ready in $(($(date +%s) - started))s"
+log "base images ready in $(($(date +%s) - started))s (storage driver: $(docker info --format '{{.Driver}}' 2>/dev/null))"
 # The stack's own name for the engine's socket, mounted into the daemon and the webserver.
 engine=${DOCKER_HOST:-unix:///var/run/docker.sock}
 case "$engine" in
