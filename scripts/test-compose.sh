@@ -89,7 +89,9 @@ stop_private_engine() {
     kill "$ENGINE_PID" 2>/dev/null || true
     for _ in $(seq 1 30); do kill -0 "$ENGINE_PID" 2>/dev/null || break; sleep 1; done
     kill -9 "$ENGINE_PID" 2>/dev/null || true
-    rm -rf "${EXEC_ROOT:-/nonexistent}"
+    # dockerd can leave its network namespace mounted in the exec root.
+    umount "${EXEC_ROOT:-/nonexistent}/netns/default" 2>/dev/null || true
+    rm -rf "${EXEC_ROOT:-/nonexistent}" 2>/dev/null || true
 }
 
 cleanup() {

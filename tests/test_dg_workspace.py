@@ -41,8 +41,9 @@ def test_dg_check_defs_from_the_root_loads_every_location_in_its_own_environment
 def test_dg_check_defs_fails_naming_a_location_that_cannot_import(tmp_path):
     from dag_platform_testing.stack_harness import copy_repository
 
-    copy = copy_repository(ROOT, tmp_path / "repo", locations=("ss",))
-    # Only ss has an environment in the copy, so the workspace lists ss alone.
+    copy = copy_repository(ROOT, tmp_path / "repo", locations=("ss",), link_the_others=True)
+    # Only ss has an environment of its own in the copy (the others are the checkout's): the
+    # workspace lists ss alone.
     (copy / "dg.toml").write_text(
         'directory_type = "workspace"\n[workspace]\n[[workspace.projects]]\npath = "locations/ss"\n'
     )
