@@ -44,7 +44,7 @@ def copy_checkout(source: Path, target: Path) -> Path:
 def copy_repository(
     source: Path, target: Path, locations: tuple[str, ...] = LOCATIONS, link_the_others: bool = False
 ) -> Path:
-    """A working copy of the checkout with fresh environments for the host and the given locations.
+    """A working copy of the checkout with fresh environments for the given locations and the host.
 
     With `link_the_others`, the host's and every other location's `.venv` are links to the
     source's, whose editable installs still import the source's code: right for what the caller
@@ -53,12 +53,10 @@ def copy_repository(
     copy_checkout(source, target)
     uv = shutil.which("uv") or str(source / "scripts" / "uv.sh")
     fresh = [target / "locations" / name for name in locations]
-    linked = [target / "locations" / name for name in sorted(set(LOCATIONS) - set(locations))]
-    if link_the_others:
-        linked.append(target)
-    else:
+    others = [target / "locations" / name for name in sorted(set(LOCATIONS) - set(locations))]
+    linked = [target, *others] if link_the_others else []
+    if not link_the_others:
         fresh.insert(0, target)
-        linked = []
     for project in fresh:
         subprocess.run(
             [uv, "sync", "--frozen", "--quiet", "--compile-bytecode", "--project", str(project)],
