@@ -92,14 +92,19 @@ mkdir -p "$CACHE"
 PY_ENV=(--change 'ENV LANG=C.UTF-8' --change 'ENV PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin'
     --change 'CMD ["python3"]')
 
+# What each stand-in installs on top of debootstrap's minbase.
+SLIM_PACKAGES=python3,python3-pip,python3-venv,ca-certificates,tini
+BUILD_PACKAGES=python3,python3-pip,python3-venv,python3-dev,gcc,libc6-dev,ca-certificates,git
+POSTGRES_PACKAGES=postgresql-15,ca-certificates,locales-all
+
 # The three root file systems are built at once (downloads and unpacking overlap), then imported.
 building=()
 have_image "$PYTHON_RUNTIME_IMAGE" \
-    || { rootfs python-slim "python3,python3-pip,python3-venv,ca-certificates,tini" python_layout >/dev/null & building+=($!); }
+    || { rootfs python-slim "$SLIM_PACKAGES" python_layout >/dev/null & building+=($!); }
 have_image "$PYTHON_BUILD_IMAGE" \
-    || { rootfs python-build "python3,python3-pip,python3-venv,python3-dev,gcc,libc6-dev,ca-certificates,git" python_layout >/dev/null & building+=($!); }
+    || { rootfs python-build "$BUILD_PACKAGES" python_layout >/dev/null & building+=($!); }
 have_image "$POSTGRES_IMAGE" \
-    || { rootfs postgres "postgresql-15,ca-certificates,locales-all" postgres_layout >/dev/null & building+=($!); }
+    || { rootfs postgres "$POSTGRES_PACKAGES" postgres_layout >/dev/null & building+=($!); }
 for pid in "${building[@]}"; do wait "$pid" || exit 1; done
 BUILT_NOW=1  # from here on, rootfs returns the tarballs just built, even with --force
 if [ -n "$ROOTFS_ONLY" ]; then
@@ -108,15 +113,15 @@ if [ -n "$ROOTFS_ONLY" ]; then
 fi
 
 if ! have_image "$PYTHON_RUNTIME_IMAGE"; then
-    tarball=$(rootfs python-slim "python3,python3-pip,python3-venv,ca-certificates,tini" python_layout)
+    tarball=$(rootfs python-slim "$SLIM_PACKAGES" python_layout)
     import "$tarball" "$PYTHON_RUNTIME_IMAGE" "${PY_ENV[@]}"
 fi
 if ! have_image "$PYTHON_BUILD_IMAGE"; then
-    tarball=$(rootfs python-build "python3,python3-pip,python3-venv,python3-dev,gcc,libc6-dev,ca-certificates,git" python_layout)
+    tarball=$(rootfs python-build "$BUILD_PACKAGES" python_layout)
     import "$tarball" "$PYTHON_BUILD_IMAGE" "${PY_ENV[@]}"
 fi
 if ! have_image "$POSTGRES_IMAGE"; then
-    tarball=$(rootfs postgres "postgresql-15,ca-certificates,locales-all" postgres_layout)
+    tarball=$(rootfs postgres "$POSTGRES_PACKAGES" postgres_layout)
     import "$tarball" "$POSTGRES_IMAGE" \
         --change 'ENV LANG=C.UTF-8' \
         --change 'ENV PATH=/usr/lib/postgresql/15/bin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \

@@ -63,10 +63,7 @@ start_engine_with() {
         >"$ENGINE_DIR/dockerd.log" 2>&1 &
     ENGINE_PID=$!
     for _ in $(seq 1 60); do
-        if engine_answers; then
-            STORAGE_DRIVER=$driver
-            return 0
-        fi
+        engine_answers && return 0
         kill -0 "$ENGINE_PID" 2>/dev/null || break
         sleep 1
     done
@@ -140,9 +137,6 @@ if [ "${1:-}" = --prepare ]; then
     exit 0
 fi
 buildkit_client
-# With the vfs driver creating a container copies its image's whole file system: six created at
-# once outlast docker-compose's default 60 s HTTP read timeout on a slow disk.
-export COMPOSE_HTTP_TIMEOUT=${COMPOSE_HTTP_TIMEOUT:-900} DOCKER_CLIENT_TIMEOUT=${DOCKER_CLIENT_TIMEOUT:-900}
 ENGINE_PID=""
 trap cleanup EXIT
 if ! engine_answers && ! start_private_engine; then

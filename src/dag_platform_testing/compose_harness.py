@@ -72,7 +72,13 @@ class ComposeStack:
 
     def make(self, *args: str, timeout: float = 1200) -> subprocess.CompletedProcess:
         result = subprocess.run(
-            ["make", *args], cwd=self.root, capture_output=True, text=True, timeout=timeout, check=False
+            ["make", *args],
+            cwd=self.root,
+            env=compose_environment(timeout),  # `make deploy` runs docker-compose
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
         )
         if result.returncode != 0:
             raise RuntimeError(

@@ -414,7 +414,7 @@ ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
     ),
     EnvironmentVariable(
         "COMPOSE_HTTP_TIMEOUT",
-        "900 (in make test-compose)",
+        "the command's own timeout (in make test-compose)",
         "docker-compose's HTTP read timeout in seconds; raise it when `up` on a slow disk times out.",
     ),
 )
