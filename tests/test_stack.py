@@ -18,6 +18,7 @@ import pytest
 from dag_shared.embedded_postgres import drop_database, ensure_database
 from dag_shared.settings import LOCATIONS, env, repository_root
 
+from dag_platform.config import load_config
 from dag_platform_testing.stack_harness import RunningStack, copy_repository, embedded_postgres_env
 
 
@@ -86,6 +87,28 @@ def test_reloading_one_location_restarts_only_that_location(stack):
     assert after["ds"][0] == before["ds"][0], "the ds code server process itself must survive its reload"
     assert after["ds"][1] != before["ds"][1], "reloading ds did not start a new server for its definitions"
     assert all(s.usable for s in stack.graphql.locations().values())
+
+
+def _thread_niceness(pid: int) -> set[int]:
+    """The nice value of every thread of `pid` (field 19 of /proc/PID/task/TID/stat)."""
+    values = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        values.add(int(fields[16]))
+    return values
+
+
+def test_the_daemon_yields_the_cores_to_the_webserver_and_the_code_servers(stack):
+    roles = stack.role_pids()
+    assert _thread_niceness(roles["daemon"]) == {10}, "every daemon thread runs at DAG_DAEMON_NICENESS"
+    assert _thread_niceness(roles["webserver"]) == {0}
+    assert all(_thread_niceness(roles[location]) == {0} for location in LOCATIONS)
+
+
+def test_a_daemon_niceness_out_of_range_is_refused_naming_the_variable(monkeypatch):
+    monkeypatch.setenv("DAG_DAEMON_NICENESS", "-5")
+    with pytest.raises(ValueError, match="DAG_DAEMON_NICENESS must be a whole number from 0 to 19, not '-5'"):
+        load_config(repository_root())
 
 
 def test_a_location_that_fails_to_import_shows_its_error_while_the_others_stay_loaded(stack):

@@ -32,6 +32,7 @@ class StackConfig:
     webserver_host: str
     webserver_port: int
     embedded_postgres_port: int
+    daemon_niceness: int = 0
     locations: tuple[LocationServer, ...] = field(default_factory=tuple)
 
     @property
@@ -69,8 +70,20 @@ def load_config(root: Path | None = None, base_port: int | None = None) -> Stack
         webserver_host=env("DAG_WEBSERVER_HOST") or "127.0.0.1",
         webserver_port=int(env("DAG_WEBSERVER_PORT") or 3000),
         embedded_postgres_port=int(env("DAG_EMBEDDED_POSTGRES_PORT") or 54329),
+        daemon_niceness=daemon_niceness(env("DAG_DAEMON_NICENESS") or "10"),
         locations=locations,
     )
+
+
+def daemon_niceness(value: str) -> int:
+    """DAG_DAEMON_NICENESS as a number from 0 to 19, or an error naming the variable."""
+    try:
+        niceness = int(value)
+    except ValueError:
+        niceness = -1
+    if not 0 <= niceness <= 19:
+        raise ValueError(f"DAG_DAEMON_NICENESS must be a whole number from 0 to 19, not {value!r}")
+    return niceness
 
 
 def render_workspace(config: StackConfig) -> str:

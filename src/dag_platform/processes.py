@@ -18,7 +18,14 @@ from typing import IO
 
 class ManagedProcess:
     def __init__(
-        self, name: str, command: list[str], env: dict[str, str], cwd: Path, log_file: Path, echo: bool
+        self,
+        name: str,
+        command: list[str],
+        env: dict[str, str],
+        cwd: Path,
+        log_file: Path,
+        echo: bool,
+        niceness: int = 0,
     ):
         self.name = name
         self.command = command
@@ -33,6 +40,10 @@ class ManagedProcess:
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
+        if niceness:
+            # Before the child starts its threads in earnest: threads inherit the niceness of the
+            # thread that creates them, and the exec'd interpreter's main thread is this PID.
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, niceness)
         self._pump = threading.Thread(target=self._copy_output, args=(self.process.stdout, echo), daemon=True)
         self._pump.start()
 

@@ -214,6 +214,7 @@ class Stack:
                 cwd or self.config.root,
                 self.config.log_dir / f"{name}.log",
                 self.echo,
+                niceness=self.config.daemon_niceness if name == "daemon" else 0,
             )
 
         self._spawners[name] = spawn

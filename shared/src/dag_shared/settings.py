@@ -91,6 +91,13 @@ ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
     EnvironmentVariable(
         "DAG_EMBEDDED_POSTGRES_PORT", "54329", "TCP port of the embedded PostgreSQL on 127.0.0.1."
     ),
+    EnvironmentVariable(
+        "DAG_DAEMON_NICENESS",
+        "10",
+        "Stack: the daemon's scheduling niceness (0 to 19). On a small host its sensor, automation "
+        "and queue loops then yield the cores to the webserver and a reloading code server; runs "
+        "are not affected (their code servers start them). 0 keeps the launcher's priority.",
+    ),
     *(_postgres_url_var(location) for location in LOCATIONS),
     EnvironmentVariable(
         "DAG_SUPERVISE_MAX_RESTARTS",
