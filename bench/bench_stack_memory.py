@@ -8,10 +8,10 @@ embedded PostgreSQL (postmaster and its backends), the webserver, the daemon, th
 shared code proxy (dag_platform.code_proxy) or each location's `dagster code-server start` proxy,
 and per location the gRPC server its proxy spawned for the definitions.
 
-Figure: the RSS and PSS sums of the stack started with `--shared-proxy` (every location's proxy in
-one process) and its default two malloc arenas. Baseline, in the same run: the stack as it was
-before issue #19 (one `dagster code-server start` per location, still `make dev`'s default, and
-glibc's default malloc arenas), or with only the `--baseline-env` overrides.
+Figure: the RSS and PSS sums of the stack as `make dev` starts it (every location's proxy in one
+process, two malloc arenas). Baseline, in the same run: the stack as it was before issue #19
+(`--proxy-per-location`: one `dagster code-server start` per location, and glibc's default malloc
+arenas), or the default layout with only the `--baseline-env` overrides.
 Target: RSS ≤ 1.3 GB at cold start (issue #19).
 """
 
@@ -30,10 +30,10 @@ from dag_platform_testing.stack_harness import RunningStack
 
 ROOT = Path(__file__).resolve().parents[1]
 MIB = 1024**2
-MEASURED_ARGS = ("--shared-proxy",)
+MEASURED_ARGS = ()
 # The stack before issue #19: one `dagster code-server start` per location, glibc's default number
 # of malloc arenas (8 per core on 64-bit Linux).
-BEFORE_ARGS = ()
+BEFORE_ARGS = ("--proxy-per-location",)
 BEFORE_ENV = {"MALLOC_ARENA_MAX": str(8 * (os.cpu_count() or 1))}
 
 

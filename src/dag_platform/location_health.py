@@ -45,12 +45,15 @@ class LocationHealthWatch:
         reload: Callable[[str], bool],
         is_usable: Callable[[str], bool],
         restart: Callable[[str, str], None],
+        loaded_pids: dict[str, int] | None = None,
     ):
         self.endpoints = endpoints
         self.running_pid = running_pid
         self.reload = reload
         self.is_usable = is_usable
         self.restart = restart
+        # The code-server process each location was seen loaded from at start-up: it has answered.
+        self.loaded_pids = loaded_pids or {}
         self._states = {name: _LocationState() for name in endpoints}
 
     def check(self) -> None:
@@ -63,10 +66,10 @@ class LocationHealthWatch:
         if pid is None:  # down, waiting for its restart, or given up: the supervisor's business
             return
         if pid != state.pid:
-            # The first process seen is the one the stack's start-up saw loaded: it has answered. A
-            # restarted one is still starting until it answers.
-            first = state.pid is None
-            self._states[name] = state = _LocationState(pid=pid, answered=first, restarted=not first)
+            # The process the stack's start-up saw loaded has answered; any other (restarted, even
+            # before the first check) is still starting until it answers.
+            loaded = pid == self.loaded_pids.get(name, pid if state.pid is None else None)
+            self._states[name] = state = _LocationState(pid=pid, answered=loaded, restarted=not loaded)
         if answers_ping(host, port):
             if state.failing_since is not None:
                 log.info(f"{name}: definitions server answers again")

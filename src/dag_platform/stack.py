@@ -1,10 +1,10 @@
 """`make dev`: the whole platform on one machine, started and stopped by one command.
 
 Order: Postgres (embedded unless DAGSTER_POSTGRES_URL is set) -> `dagster instance migrate`
-alongside the code servers: one `dagster code-server start` per location from that location's own
-environment (`--shared-proxy`: one process, code_proxy.py, serving every location's Dagster proxy
-instead, each proxy starting its definitions server from the location's environment; about 500 MiB
-less, but a crash of that process reloads every location) ->
+alongside the code servers: one process (code_proxy.py) serving every location's Dagster proxy, each
+proxy starting its location's definitions server from the location's own environment, so a reload
+restarts that location alone (`--proxy-per-location`: one `dagster code-server start` per location
+instead; about 500 MiB more, but a crash of one proxy then touches one location only) ->
 the webserver, which imports itself meanwhile and serves once every code server answers its gRPC
 health check -> the daemon. It waits until every location is loaded, prints where
 to look, then supervises (supervisor.py, location_health.py, postgres_watch.py): a crashed process
@@ -46,7 +46,7 @@ SUPERVISOR_TICK_SECONDS = 0.5
 
 
 class Stack:
-    def __init__(self, config: StackConfig, echo: bool = True, shared_proxy: bool = False):
+    def __init__(self, config: StackConfig, echo: bool = True, shared_proxy: bool = True):
         self.config = config
         self.echo = echo
         self.shared_proxy = shared_proxy
@@ -238,20 +238,27 @@ class Stack:
     # -- supervise -----------------------------------------------------------------------------
     def supervise(self, stop_requested: threading.Event) -> None:
         """Until `stop_requested`: restart crashed processes, reload dead locations, watch Postgres."""
+        # The code-server processes the locations were loaded from, before any restart can happen.
+        loaded = {
+            loc.name: self.processes[self._code_server_of(loc.name)].pid for loc in self.config.locations
+        }
         for name, spawn in self._spawners.items():
             self.supervisor.adopt(name, spawn)
-        self._watch_thread = threading.Thread(target=self._watch, name="health-watch", daemon=True)
+        self._watch_thread = threading.Thread(
+            target=self._watch, args=(loaded,), name="health-watch", daemon=True
+        )
         self._watch_thread.start()
         while not stop_requested.wait(SUPERVISOR_TICK_SECONDS):
             self.supervisor.tick()
 
-    def _watch(self) -> None:
+    def _watch(self, loaded: dict[str, int]) -> None:
         interval = float(env("DAG_HEALTH_INTERVAL_SECONDS") or DEFAULT_HEALTH_INTERVAL_SECONDS)
         client = DagsterGraphQL(self.config.webserver_url, timeout=120)
         postgres = PostgresWatch(self.postgres, self.policy)
         locations = LocationHealthWatch(
             {loc.name: ("127.0.0.1", loc.port) for loc in self.config.locations},
             running_pid=lambda name: self.supervisor.running_pid(self._code_server_of(name)),
+            loaded_pids=loaded,
             reload=lambda name: _reload(client, name),
             is_usable=lambda name: _usable(client, name),
             restart=lambda name, reason: self.supervisor.restart(
@@ -289,10 +296,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--load-timeout", type=float, default=180, help="seconds to wait for the locations")
     parser.add_argument("--quiet", action="store_true", help="do not echo child output (it is still logged)")
     parser.add_argument(
-        "--shared-proxy",
+        "--proxy-per-location",
         action="store_true",
-        help="one process serving every location's code-server proxy instead of one "
-        "`dagster code-server start` per location (less memory; its crash reloads every location)",
+        help="one `dagster code-server start` per location instead of one process serving every "
+        "location's proxy (about 500 MiB more; a crashed proxy then reloads its location only)",
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stdout)
@@ -302,7 +309,7 @@ def main(argv: list[str] | None = None) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop_requested.set())
 
-    stack = Stack(load_config(args.root), echo=not args.quiet, shared_proxy=args.shared_proxy)
+    stack = Stack(load_config(args.root), echo=not args.quiet, shared_proxy=not args.proxy_per_location)
     exit_code = 0
     try:
         stack.start(load_timeout=args.load_timeout)

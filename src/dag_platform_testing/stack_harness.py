@@ -23,6 +23,22 @@ from dag_shared.settings import LOCATIONS
 
 from dag_platform.graphql import DagsterGraphQL, LocationStatus
 
+_PLAN_QUERY = """
+query($location: String!, $job: String!) {
+  executionPlanOrError(
+    pipeline: {repositoryLocationName: $location, repositoryName: "__repository__", pipelineName: $job}
+    mode: "default"
+  ) { __typename }
+}
+"""
+_JOBS_QUERY = """
+query($location: String!) {
+  repositoryOrError(repositorySelector: {repositoryLocationName: $location, repositoryName: "__repository__"}) {
+    ... on Repository { jobs { name } }
+  }
+}
+"""
+
 
 def copy_checkout(source: Path, target: Path) -> Path:
     """Tracked and untracked (not ignored) files of the checkout, without any environment."""
@@ -139,6 +155,24 @@ class RunningStack:
     def graphql(self) -> DagsterGraphQL:
         return DagsterGraphQL(f"http://127.0.0.1:{self.webserver_port}")
 
+    def serves(self, location: str) -> bool:
+        """The webserver gets an execution plan of one of the location's jobs from its definitions
+        server (a location without jobs: it is loaded without error)."""
+        client = self.graphql
+        try:
+            repository = client.query(_JOBS_QUERY, {"location": location})["repositoryOrError"]
+            jobs = sorted(
+                job["name"] for job in repository.get("jobs") or [] if not job["name"].startswith("__")
+            )
+            if not jobs:
+                return client.locations()[location].usable
+            plan = client.query(_PLAN_QUERY, {"location": location, "job": jobs[0]})
+            return plan["executionPlanOrError"]["__typename"] == "ExecutionPlan"
+        except Exception:  # noqa: BLE001 - errors while the location is away
+            return False
+        finally:
+            client.close()
+
     def wait_until_loaded(self, timeout: float = 240) -> dict[str, LocationStatus]:
         client = self.graphql
         try:
@@ -180,8 +214,8 @@ class RunningStack:
     def code_server_pids(self) -> dict[str, tuple[int, int | None]]:
         """Per location: the process serving its proxy and the newest server it spawned for its definitions.
 
-        One `dagster code-server start` per location, or with `--shared-proxy` one process shared by
-        every location (dag_platform.code_proxy). A reload starts a new
+        One process shared by every location (dag_platform.code_proxy), or with
+        `--proxy-per-location` one `dagster code-server start` per location. A reload starts a new
         definitions server and drains the old one, which then exits on its own, so only the newest
         child identifies what the location is serving now.
         """
@@ -226,8 +260,8 @@ class RunningStack:
     def role_pids(self) -> dict[str, int]:
         """PID of each role: `code-proxy` (the shared proxy), `webserver`, `daemon`, and each location by name.
 
-        A location's PID is its own code server: the `dagster code-server start` process, or with
-        `--shared-proxy` the definitions server the shared proxy runs for it.
+        A location's PID is the definitions server the shared proxy runs for it, or with
+        `--proxy-per-location` its own `dagster code-server start` process.
         """
         roles: dict[str, int] = {}
         for proc in psutil.Process(self.process.pid).children():

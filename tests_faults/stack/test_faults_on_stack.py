@@ -42,38 +42,6 @@ TERMINAL = {"SUCCESS", "FAILURE", "CANCELED"}
 NPS_LOAD = ["nps_his_download", "nps_his_digest", "nps_his_postgres_append"]
 PENSION_MONTH = ("public.pension", "data_created_ym = %s::timestamp")
 CD_DAY = ("price", "date = %s AND exchange = %s")
-PLAN_QUERY = """
-query($location: String!, $job: String!) {
-  executionPlanOrError(
-    pipeline: {repositoryLocationName: $location, repositoryName: "__repository__", pipelineName: $job}
-    mode: "default"
-  ) { __typename }
-}
-"""
-JOBS_QUERY = """
-query($location: String!) {
-  repositoryOrError(repositorySelector: {repositoryLocationName: $location, repositoryName: "__repository__"}) {
-    ... on Repository { jobs { name } }
-  }
-}
-"""
-
-
-def _serves(stack, location: str) -> bool:
-    """The webserver gets an execution plan of one of the location's jobs from its definitions
-    server (a location without jobs: it is loaded without error)."""
-    client = stack.graphql
-    try:
-        repository = client.query(JOBS_QUERY, {"location": location})["repositoryOrError"]
-        jobs = sorted(job["name"] for job in repository.get("jobs") or [] if not job["name"].startswith("__"))
-        if not jobs:
-            return client.locations()[location].usable
-        plan = client.query(PLAN_QUERY, {"location": location, "job": jobs[0]})
-        return plan["executionPlanOrError"]["__typename"] == "ExecutionPlan"
-    except Exception:  # noqa: BLE001 - errors while the location is away
-        return False
-    finally:
-        client.close()
 
 
 def _run(stack, location: str, job: str | None, partition: str, assets: list[str] | None = None) -> str:
@@ -213,7 +181,7 @@ def test_a_code_server_killed_during_a_run_leaves_the_others_serving_and_the_run
         # While nps is away the others keep serving, and stay LOADED.
         others = [name for name in LOCATIONS if name != "nps"]
         for name in others:
-            wait_for(lambda name=name: _serves(stack, name), 30, f"{name} serving while nps is away")
+            wait_for(lambda name=name: stack.serves(name), 30, f"{name} serving while nps is away")
         statuses = stack.graphql.locations()
         assert all(statuses[name].usable for name in others), statuses
     finally:
@@ -221,7 +189,7 @@ def test_a_code_server_killed_during_a_run_leaves_the_others_serving_and_the_run
     wait_for(
         lambda: stack.role_pids().get("nps") not in (None, before["nps"]), 60, "nps code server restarted"
     )
-    wait_for(lambda: _serves(stack, "nps"), 120, "nps serving again")
+    wait_for(lambda: stack.serves("nps"), 120, "nps serving again")
     back_after = time.monotonic() - killed_at
     status, _ = _ended(stack, run_id, 240)
     ended_after = time.monotonic() - killed_at
@@ -279,4 +247,4 @@ def test_postgres_killed_during_a_run_recovers_without_restarting_daemon_or_webs
     }
     assert status in TERMINAL
     assert after[0] == april[0], "2022-04 was left half written"
-    assert all(_serves(stack, name) for name in LOCATIONS)
+    assert all(stack.serves(name) for name in LOCATIONS)

@@ -7,8 +7,20 @@ from dag_nps.defs.nps_pension_staging_indexes import (
     check_pension_staging_indexes,
     nps_pension_staging_indexes,
 )
-from dag_nps.lib.name_sql import LEGAL_FORMS, _form_pattern, all_function_sql, normalize_sql
-from dag_nps.lib.pension_indexes import INDEXES
+from dag_nps.lib.name_sql import (
+    LEGAL_FORMS,
+    PROTECTED,
+    PROTECTED_WORDS,
+    _forms_regex,
+    _function,
+    _literal,
+    _mask,
+    all_function_sql,
+    normalize_sql,
+)
+from dag_nps.lib.pension_indexes import GIST_INDEX, INDEXES
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import nps_resources_for
 
@@ -68,8 +80,74 @@ def test_company_types_come_from_one_label_list(functions_db):
 
 def test_the_legal_form_list_is_written_once_into_the_sql():
     sql = normalize_sql()
-    assert sql.count(_form_pattern("유한책임회사")) == 1
-    assert all(_form_pattern(form) in sql for form in LEGAL_FORMS)
+    assert sql.count("유한책임회사") == 1
+    assert all(form.replace("(", "\\(").replace(")", "\\)") in sql for form in LEGAL_FORMS)
+
+
+def _spec_shaped_normalize_sql() -> str:
+    """The matching key written step by step as the spec lists them: the reference for the fast one."""
+    from dag_nps.lib.name_sql import ACCENTED, FULL_WIDTH_FROM, FULL_WIDTH_TO, PLAIN
+
+    mask, restore = _mask(PROTECTED, PROTECTED_WORDS)
+    return _function(
+        "nps_normalize_reference",
+        "text",
+        [
+            "v := coalesce(name, '');",
+            f"v := translate(v, {_literal(FULL_WIDTH_FROM)}, {_literal(FULL_WIDTH_TO)});",
+            f"v := lower(translate(v, {_literal(ACCENTED)}, {_literal(PLAIN)}));",
+            *mask,
+            f"v := regexp_replace(v, {_literal(_forms_regex(LEGAL_FORMS))}, '', 'g');",
+            "v := regexp_replace(v, '\\([^)]*\\)', '', 'g');",
+            *restore,
+            "RETURN regexp_replace(v, '[^0-9a-z가-힣]', '', 'g');",
+        ],
+    )
+
+
+def _spaced(text: str) -> st.SearchStrategy[str]:
+    """The text with random spaces (or none) between its characters, as the real files write forms."""
+    gaps = st.lists(
+        st.sampled_from(["", "", "", " ", "  ", "\t", "\u3000"]), min_size=len(text), max_size=len(text)
+    )
+    return gaps.map(lambda spaces: "".join(ch + gap for ch, gap in zip(text, spaces, strict=True)))
+
+
+NAME_PARTS = st.one_of(
+    st.sampled_from(
+        [
+            "한빛",
+            "다온",
+            "Café",
+            "ÉCOLE",
+            "ＡＢＣ",
+            "（주）",
+            "서울",
+            "물류",
+            "본점",
+            "{0}",
+            "{3}",
+            "-",
+            "&",
+            "．",
+        ]
+    ),
+    st.sampled_from([*LEGAL_FORMS, *PROTECTED, *PROTECTED_WORDS]).flatmap(_spaced),
+    st.text(alphabet="()주사유합재법인회조금고협농신 ㈜aÀ1", max_size=6),
+)
+NAMES = st.lists(NAME_PARTS, max_size=6).map("".join)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(names=st.lists(NAMES, min_size=1, max_size=40))
+def test_the_fast_matching_key_equals_the_spec_shaped_one(functions_db, names):
+    functions_db.execute(_spec_shaped_normalize_sql())
+    rows = functions_db.execute(
+        "SELECT name, public.nps_normalize_company_name(name), public.nps_normalize_reference(name) "
+        "FROM unnest(%s::text[]) AS t(name)",
+        (names,),
+    ).fetchall()
+    assert [(name, fast) for name, fast, _ in rows] == [(name, reference) for name, _, reference in rows]
 
 
 def test_the_indexes_asset_builds_functions_and_indexes_and_the_check_passes(nps_env):
@@ -86,8 +164,43 @@ def test_the_indexes_asset_builds_functions_and_indexes_and_the_check_passes(nps
         volatility = dict(
             conn.execute("SELECT proname, provolatile FROM pg_proc WHERE proname LIKE 'nps_%%'").fetchall()
         )
-    assert set(INDEXES) <= names
+    assert names == set(INDEXES) - {GIST_INDEX} | {"pension_pkey"}
     assert set(volatility.values()) == {"i"}
+
+
+def _pension_indexes(url: str) -> set[str]:
+    with psycopg.connect(url) as conn:
+        return {r[0] for r in conn.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'pension'")}
+
+
+def test_the_gist_index_follows_its_setting_and_the_check_asks_for_it(nps_env, monkeypatch):
+    resources = {"nps_postgres": nps_resources_for(nps_env["source"])["nps_postgres"]}
+    monkeypatch.setenv("NPS_PENSION_GIST_INDEX", "true")
+    assert (
+        GIST_INDEX
+        in check_pension_staging_indexes(nps_postgres=resources["nps_postgres"]).metadata["missing"].value
+    )
+    built = dg.materialize([nps_pension_staging_indexes], partition_key="2022-04", resources=resources)
+    assert GIST_INDEX in _pension_indexes(nps_env["postgres_url"])
+    assert (
+        f"created {GIST_INDEX}"
+        in built.asset_materializations_for_node("nps_pension_staging_indexes")[0].metadata["actions"].value
+    )
+    assert check_pension_staging_indexes(nps_postgres=resources["nps_postgres"]).passed
+
+    monkeypatch.setenv("NPS_PENSION_GIST_INDEX", "false")
+    assert dg.materialize([nps_pension_staging_indexes], partition_key="2022-04", resources=resources).success
+    assert _pension_indexes(nps_env["postgres_url"]) == set(INDEXES) - {GIST_INDEX} | {"pension_pkey"}
+    assert check_pension_staging_indexes(nps_postgres=resources["nps_postgres"]).passed
+
+    monkeypatch.setenv("NPS_PENSION_GIST_INDEX", "sometimes")
+    failed = dg.materialize(
+        [nps_pension_staging_indexes], partition_key="2022-04", resources=resources, raise_on_error=False
+    )
+    assert not failed.success
+    assert "NPS_PENSION_GIST_INDEX='sometimes'" in str(
+        failed.get_step_failure_events()[0].event_specific_data.error
+    )
 
 
 def test_the_index_check_fails_when_a_function_is_missing(nps_env):

@@ -257,6 +257,12 @@ ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
         "to be loaded; a real drop needs the digest's run config allow_shrink: true.",
     ),
     EnvironmentVariable(
+        "NPS_PENSION_GIST_INDEX",
+        "false",
+        "NPS: also build the spec's optional GiST trigram index on pension (idx_pension_name_norm_trgm_gist; "
+        "no platform query uses it, and it is the slowest index to build); false drops it.",
+    ),
+    EnvironmentVariable(
         "PLATFORM_ALERT_WEBHOOK_URL",
         "empty: alerts are only rows of the `alerts` table in the platform database",
         "Platform alerts: Slack-compatible incoming-webhook URL that each new alert (a failed run or "
