@@ -199,6 +199,19 @@ def launch_backfill(client: DagsterGraphQL, months: list[str]) -> str:
     return result["backfillId"]
 
 
+STEP_STATS = """
+query Steps($id: ID!) { runOrError(runId: $id) { ... on Run {
+  stepStats { stepKey status startTime endTime } } } }
+"""
+
+
+def step_seconds(client: DagsterGraphQL, run_id: str) -> list[tuple[str, str, float]]:
+    """(step, status, wall seconds) of each step of the run, in the order they started."""
+    stats = client.query(STEP_STATS, {"id": run_id})["runOrError"].get("stepStats") or []
+    stats = sorted((s for s in stats if s["startTime"]), key=lambda s: s["startTime"])
+    return [(s["stepKey"], s["status"], (s["endTime"] or s["startTime"]) - s["startTime"]) for s in stats]
+
+
 def runs_tagged(client: DagsterGraphQL, key: str, value: str) -> list[dict]:
     return client.query(RUNS_TAGGED, {"key": key, "value": value})["runsOrError"]["results"]
 
@@ -274,6 +287,7 @@ def main() -> None:
             runs = wait_for_backfill(client, backfill_id, args.timeout)
             wall = time.monotonic() - launched
             load_during = os.getloadavg()
+            steps = step_seconds(client, runs[0]["runId"]) if len(runs) == 1 else []
             saas = None
             if len(runs) == 1 and runs[0]["status"] == "SUCCESS":
                 saas_started = time.monotonic()
@@ -292,6 +306,8 @@ def main() -> None:
     print(f"  runs the backfill made: {len(runs)} ({', '.join(r['status'] for r in runs)})")
     print(f"  wall, launch to the run's end: {wall:8.1f} s   target <= 480 s")
     print(f"  rows in pension (PostgreSQL):  {rows:,} over {loaded_months} months (generated {generated:,})")
+    for step, status, seconds in steps:
+        print(f"    step {step:<40} {status:<8} {seconds:8.1f} s")
     if saas is not None:
         print(
             f"  SaaS rebuild requested once after it: {saas['status']}, {saas_wall:.1f} s after the backfill"

@@ -124,6 +124,10 @@ def replace_month(
     """
     from dag_shared.resources.postgres import copy_csv_chunks
 
+    # The month index, never a scan of the whole table: while `pension` grows during a backfill
+    # its statistics lag (autovacuum's ANALYZE comes minutes later), and without them the planner
+    # scanned all of it for every month. The setting ends with the transaction.
+    conn.execute("SET LOCAL enable_seqscan = off")
     replaced = conn.execute(
         f"DELETE FROM {PENSION_TABLE} WHERE data_created_ym = %s::timestamp", (f"{month}-01",)
     ).rowcount
