@@ -145,10 +145,13 @@ def test_a_queued_run_is_launched_by_the_daemon_in_the_locations_own_environment
 
 
 def test_stopping_the_stack_leaves_no_process_behind(stack):
+    expected = {"code-proxy", *LOCATIONS, "webserver", "daemon"}
+    deadline = time.monotonic() + 60  # the daemon starts once the locations are loaded
+    while set(roles := stack.role_pids()) != expected and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert set(roles) == expected, roles
     members = {(proc.pid, proc.create_time()): proc for proc in stack.processes()}
-    assert (
-        len(members) >= 1 + 2 * len(LOCATIONS) + 2 + 1
-    )  # launcher, code servers, daemon, webserver, postgres
+    assert set(roles.values()) <= {pid for pid, _ in members}  # and the launcher, and an embedded postgres
     assert stack.stop() == 0
     deadline = time.monotonic() + 10  # a process may take a moment to vanish once it has exited
     while (

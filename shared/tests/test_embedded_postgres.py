@@ -41,6 +41,23 @@ def test_data_survives_a_stop_and_start(tmp_path):
         server.stop()
 
 
+def test_the_server_runs_without_the_processes_a_local_server_does_not_need(tmp_path):
+    import psutil
+
+    server = EmbeddedPostgres(tmp_path / "pg", free_port())
+    try:
+        with psycopg.connect(server.start()) as conn:
+            major = conn.info.server_version // 10000
+            io_method = conn.execute("SHOW io_method").fetchone()[0] if major >= 18 else "sync"
+        postmaster = int((tmp_path / "pg" / "postmaster.pid").read_text().split()[0])
+        titles = [" ".join(child.cmdline()) for child in psutil.Process(postmaster).children()]
+        assert io_method == "sync"
+        assert not [title for title in titles if "io worker" in title or "logical replication" in title]
+        assert any("checkpointer" in title for title in titles)
+    finally:
+        server.stop()
+
+
 def test_a_taken_port_is_reported_with_the_setting_to_change(tmp_path):
     with socket.socket() as squatter:
         squatter.bind(("127.0.0.1", 0))
