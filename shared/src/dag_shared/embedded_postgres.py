@@ -313,7 +313,9 @@ class EmbeddedPostgres:
                 f"port {self.host}:{self.port} is taken by another server; set DAG_EMBEDDED_POSTGRES_PORT "
                 "or point DAGSTER_POSTGRES_URL at that server"
             )
-        options = f"-h {self.host} -p {self.port} -k '' " + " ".join(f"-c {o}" for o in self._server_options())
+        options = f"-h {self.host} -p {self.port} -k '' " + " ".join(
+            f"-c {o}" for o in self._server_options()
+        )
         try:
             self._run(
                 "pg_ctl",
