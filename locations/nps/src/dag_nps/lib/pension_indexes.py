@@ -107,8 +107,8 @@ def build_indexes(url: str, log: Callable[[str], None] = lambda message: None) -
         for name in sorted((set(INDEXES) - set(wanted)) & existing):
             conn.execute(f"DROP INDEX IF EXISTS public.{name}")
             actions.append(f"dropped {name} (NPS_PENSION_GIST_INDEX is false)")
-            log(f"dropped index {name}: NPS_PENSION_GIST_INDEX is false")
-        missing = [name for name in wanted if name not in existing or name in invalid]
+            log(actions[-1])
+        missing = [name for name in wanted if name not in existing]  # read after the invalid ones went
     with ThreadPoolExecutor(max_workers=BUILD_SESSIONS, thread_name_prefix="pension-index") as pool:
         for name in pool.map(lambda name: _create_index(url, name, wanted[name], log), missing):
             actions.append(f"created {name}")
