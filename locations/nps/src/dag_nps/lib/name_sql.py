@@ -135,14 +135,15 @@ def _mask(protected, words) -> tuple[list[str], list[str]]:
     return mask, restore
 
 
-def _function(name: str, returns: str, body: list[str]) -> str:
+def _function(name: str, returns: str, body: list[str], variables: tuple[str, ...] = ("v",)) -> str:
     statements = "\n    ".join(body)
+    declarations = "\n    ".join(f"{variable} text;" for variable in variables)
     return f"""CREATE OR REPLACE FUNCTION public.{name}(name text) RETURNS {returns}
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, public
 AS $fn$
 DECLARE
-    v text;
+    {declarations}
 BEGIN
     {statements}
 END
@@ -159,11 +160,32 @@ def _literal_forms_regex(forms) -> str:
     )
 
 
-def _forms_marker_regex(forms) -> str:
-    """A cheap test that a name may hold a legal form: every form ends in one of these markers."""
-    markers = {")" if ")" in form else form[-2:] for form in forms}
-    singles = sorted(marker for marker in markers if len(marker) == 1)
-    return "|".join(["[" + "".join(singles) + "]", *sorted(marker for marker in markers if len(marker) > 1)])
+def _form_families(forms) -> dict[str, list[str]]:
+    """The legal forms by a marker each of them contains: ")" or its last two characters."""
+    families: dict[str, list[str]] = {}
+    for form in forms:
+        families.setdefault(")" if ")" in form else form[-2:], []).append(form)
+    return families
+
+
+def _remove_forms(forms) -> list[str]:
+    """plpgsql statements removing the legal forms from `v` (a name without spaces) in one pass.
+
+    One alternation of all the forms costs about 15 µs a name in PostgreSQL's regex engine (its
+    lazy DFA is rebuilt on every call, in proportion to the pattern). A form can only match where
+    its family's marker occurs, and dropping alternatives that cannot match leaves the result of
+    the leftmost-longest pass unchanged, so the alternation holds only the families present.
+    """
+    statements = ["pattern := '';"]
+    for marker, family in _form_families(forms).items():
+        statements.append(
+            f"IF strpos(v, {_literal(marker)}) > 0 THEN "
+            f"pattern := pattern || {_literal('|' + _literal_forms_regex(family)[1:-1])}; END IF;"
+        )
+    statements.append(
+        "IF pattern <> '' THEN v := regexp_replace(v, '(' || substr(pattern, 2) || ')', '', 'g'); END IF;"
+    )
+    return statements
 
 
 def _nested_replace(expression: str, pairs) -> str:
@@ -192,10 +214,6 @@ def normalize_sql() -> str:
         for word, holder in zip(PROTECTED_WORDS, holders[len(PROTECTED) :], strict=True)
     ]
     restore = _nested_replace("v", zip(holders, tokens, strict=True))
-    remove_forms = (
-        f"IF v ~ {_literal(_forms_marker_regex(LEGAL_FORMS))} THEN "
-        f"v := regexp_replace(v, {_literal(_literal_forms_regex(LEGAL_FORMS))}, '', 'g'); END IF;"
-    )
     return _function(
         "nps_normalize_company_name",
         "text",
@@ -205,11 +223,12 @@ def normalize_sql() -> str:
             f"v := {_nested_replace('lower(v)', masks)};",
             *word_masks,
             "v := regexp_replace(v, '\\s+', '', 'g');",
-            remove_forms,
+            *_remove_forms(LEGAL_FORMS),
             "IF strpos(v, '(') > 0 THEN v := regexp_replace(v, '\\([^)]*\\)', '', 'g'); END IF;",
             f"IF strpos(v, '{{') > 0 THEN v := {restore}; END IF;",
             "RETURN regexp_replace(v, '[^0-9a-z가-힣]', '', 'g');",
         ],
+        variables=("v", "pattern"),
     )
 
 
