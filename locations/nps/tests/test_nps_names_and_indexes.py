@@ -11,12 +11,9 @@ from dag_nps.lib.name_sql import (
     LEGAL_FORMS,
     PROTECTED,
     PROTECTED_WORDS,
-    _forms_regex,
-    _function,
-    _literal,
-    _mask,
     all_function_sql,
     normalize_sql,
+    reference_normalize_sql,
 )
 from dag_nps.lib.pension_indexes import GIST_INDEX, INDEXES
 from hypothesis import HealthCheck, given, settings
@@ -78,31 +75,32 @@ def test_company_types_come_from_one_label_list(functions_db):
     assert call(functions_db, "nps_extract_company_type", "한빛상사") is None
 
 
+def test_the_matching_key_ignores_the_callers_search_path(functions_db):
+    """Without a pinned search_path the key must still not change: an expression index relies on it."""
+    name = "(주)한빛 전자 Café"
+    expected = call(functions_db, "nps_normalize_company_name", name)
+    functions_db.execute("CREATE SCHEMA IF NOT EXISTS shadow")
+    for function in ("lower", "translate", "replace", "strpos", "regexp_replace"):
+        arguments = {"lower": "text", "translate": "text, text, text", "replace": "text, text, text",
+                     "strpos": "text, text", "regexp_replace": "text, text, text, text"}[function]  # fmt: skip
+        returns = "integer" if function == "strpos" else "text"
+        value = "0" if function == "strpos" else "'shadowed'"
+        functions_db.execute(
+            f"CREATE OR REPLACE FUNCTION shadow.{function}({arguments}) RETURNS {returns} "
+            f"LANGUAGE sql IMMUTABLE AS $$ SELECT {value} $$"
+        )
+    try:
+        functions_db.execute("SET search_path = shadow, pg_catalog, public")
+        assert call(functions_db, "nps_normalize_company_name", name) == expected == "한빛전자cafe"
+    finally:
+        functions_db.execute("RESET search_path")
+        functions_db.execute("DROP SCHEMA shadow CASCADE")
+
+
 def test_the_legal_form_list_is_written_once_into_the_sql():
     sql = normalize_sql()
     assert sql.count("유한책임회사") == 1
     assert all(form.replace("(", "\\(").replace(")", "\\)") in sql for form in LEGAL_FORMS)
-
-
-def _spec_shaped_normalize_sql() -> str:
-    """The matching key written step by step as the spec lists them: the reference for the fast one."""
-    from dag_nps.lib.name_sql import ACCENTED, FULL_WIDTH_FROM, FULL_WIDTH_TO, PLAIN
-
-    mask, restore = _mask(PROTECTED, PROTECTED_WORDS)
-    return _function(
-        "nps_normalize_reference",
-        "text",
-        [
-            "v := coalesce(name, '');",
-            f"v := translate(v, {_literal(FULL_WIDTH_FROM)}, {_literal(FULL_WIDTH_TO)});",
-            f"v := lower(translate(v, {_literal(ACCENTED)}, {_literal(PLAIN)}));",
-            *mask,
-            f"v := regexp_replace(v, {_literal(_forms_regex(LEGAL_FORMS))}, '', 'g');",
-            "v := regexp_replace(v, '\\([^)]*\\)', '', 'g');",
-            *restore,
-            "RETURN regexp_replace(v, '[^0-9a-z가-힣]', '', 'g');",
-        ],
-    )
 
 
 def _spaced(text: str) -> st.SearchStrategy[str]:
@@ -141,7 +139,7 @@ NAMES = st.lists(NAME_PARTS, max_size=6).map("".join)
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(names=st.lists(NAMES, min_size=1, max_size=40))
 def test_the_fast_matching_key_equals_the_spec_shaped_one(functions_db, names):
-    functions_db.execute(_spec_shaped_normalize_sql())
+    functions_db.execute(reference_normalize_sql())
     rows = functions_db.execute(
         "SELECT name, public.nps_normalize_company_name(name), public.nps_normalize_reference(name) "
         "FROM unnest(%s::text[]) AS t(name)",

@@ -105,6 +105,14 @@ FUNCTIONS = (
 )
 
 
+PG = "pg_catalog."
+
+
+def _op(symbol: str) -> str:
+    """An operator named with its schema, immune to the caller's search_path."""
+    return f"OPERATOR(pg_catalog.{symbol})"
+
+
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
@@ -135,13 +143,17 @@ def _mask(protected, words) -> tuple[list[str], list[str]]:
     return mask, restore
 
 
-def _function(name: str, returns: str, body: list[str], variables: tuple[str, ...] = ("v",)) -> str:
+def _function(
+    name: str, returns: str, body: list[str], variables: tuple[str, ...] = ("v",), qualified: bool = False
+) -> str:
+    """A plpgsql function of `name text`. Its names resolve in a pinned search_path, unless the
+    body is `qualified`: every function, operator and type in it named with its schema."""
     statements = "\n    ".join(body)
-    declarations = "\n    ".join(f"{variable} text;" for variable in variables)
+    declarations = "\n    ".join(f"{variable} {PG}text;" for variable in variables)
+    search_path = "" if qualified else "SET search_path = pg_catalog, public\n"
     return f"""CREATE OR REPLACE FUNCTION public.{name}(name text) RETURNS {returns}
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, public
-AS $fn$
+{search_path}AS $fn$
 DECLARE
     {declarations}
 BEGIN
@@ -171,26 +183,28 @@ def _form_families(forms) -> dict[str, list[str]]:
 def _remove_forms(forms) -> list[str]:
     """plpgsql statements removing the legal forms from `v` (a name without spaces) in one pass.
 
-    One alternation of all the forms costs about 15 µs a name in PostgreSQL's regex engine (its
-    lazy DFA is rebuilt on every call, in proportion to the pattern). A form can only match where
+    One alternation of all 34 forms costs about 6.5 µs a name in PostgreSQL's regex engine (its
+    lazy DFA is rebuilt on every call, in proportion to the pattern), a family of five about
+    1.8 µs (one core, bench/bench_nps_index_cost.py's table). A form can only match where
     its family's marker occurs, and dropping alternatives that cannot match leaves the result of
     the leftmost-longest pass unchanged, so the alternation holds only the families present.
     """
     statements = ["pattern := '';"]
     for marker, family in _form_families(forms).items():
         statements.append(
-            f"IF strpos(v, {_literal(marker)}) > 0 THEN "
-            f"pattern := pattern || {_literal('|' + _literal_forms_regex(family)[1:-1])}; END IF;"
+            f"IF {PG}strpos(v, {_literal(marker)}) {_op('>')} 0 THEN "
+            f"pattern := pattern {_op('||')} {_literal('|' + _literal_forms_regex(family)[1:-1])}; END IF;"
         )
     statements.append(
-        "IF pattern <> '' THEN v := regexp_replace(v, '(' || substr(pattern, 2) || ')', '', 'g'); END IF;"
+        f"IF pattern {_op('<>')} '' THEN v := {PG}regexp_replace(v, "
+        f"'(' {_op('||')} {PG}substr(pattern, 2) {_op('||')} ')', '', 'g'); END IF;"
     )
     return statements
 
 
-def _nested_replace(expression: str, pairs) -> str:
+def _nested_replace(expression: str, pairs, schema: str = "") -> str:
     for old, new in pairs:
-        expression = f"replace({expression}, {_literal(old)}, {_literal(new)})"
+        expression = f"{schema}replace({expression}, {_literal(old)}, {_literal(new)})"
     return expression
 
 
@@ -202,33 +216,59 @@ def normalize_sql() -> str:
     whitespace is removed before the legal forms are: the spec's forms allow spaces between
     their characters, and the final step drops every space anyway, so matching the forms as
     plain literals on the name without spaces gives the same key (tests compare both on
-    generated names).
+    generated names). It has no `SET search_path`: in an index build that setting is saved and
+    restored on every call (about 2 µs a row); its body names every function, operator and type
+    with its schema instead, so the key cannot depend on the caller's search_path either.
     """
     holders = ["{" + str(index) + "}" for index in range(len(PROTECTED) + len(PROTECTED_WORDS))]
     tokens = (*PROTECTED, *PROTECTED_WORDS)
     masks = zip(PROTECTED, holders, strict=False)
     word_masks = [
-        f"IF strpos(v, {_literal(word)}) > 0 THEN "
-        f"v := regexp_replace(v, {_literal('(^|[^가-힣])' + word + '(?=[^가-힣]|$)')}, "
+        f"IF {PG}strpos(v, {_literal(word)}) {_op('>')} 0 THEN "
+        f"v := {PG}regexp_replace(v, {_literal('(^|[^가-힣])' + word + '(?=[^가-힣]|$)')}, "
         f"{_literal(chr(92) + '1' + holder)}, 'g'); END IF;"
         for word, holder in zip(PROTECTED_WORDS, holders[len(PROTECTED) :], strict=True)
     ]
-    restore = _nested_replace("v", zip(holders, tokens, strict=True))
+    restore = _nested_replace("v", zip(holders, tokens, strict=True), PG)
     return _function(
         "nps_normalize_company_name",
         "text",
         [
-            f"v := translate(coalesce(name, ''), {_literal(FULL_WIDTH_FROM)}, {_literal(FULL_WIDTH_TO)});",
-            f"IF v ~ '[À-ÿ]' THEN v := translate(v, {_literal(ACCENTED)}, {_literal(PLAIN)}); END IF;",
-            f"v := {_nested_replace('lower(v)', masks)};",
+            f"v := {PG}translate(coalesce(name, ''), {_literal(FULL_WIDTH_FROM)}, {_literal(FULL_WIDTH_TO)});",
+            f"IF v {_op('~')} '[À-ÿ]' THEN v := {PG}translate(v, {_literal(ACCENTED)}, {_literal(PLAIN)}); END IF;",
+            f"v := {_nested_replace(f'{PG}lower(v)', masks, PG)};",
             *word_masks,
-            "v := regexp_replace(v, '\\s+', '', 'g');",
+            f"v := {PG}regexp_replace(v, '\\s+', '', 'g');",
             *_remove_forms(LEGAL_FORMS),
-            "IF strpos(v, '(') > 0 THEN v := regexp_replace(v, '\\([^)]*\\)', '', 'g'); END IF;",
-            f"IF strpos(v, '{{') > 0 THEN v := {restore}; END IF;",
-            "RETURN regexp_replace(v, '[^0-9a-z가-힣]', '', 'g');",
+            f"IF {PG}strpos(v, '(') {_op('>')} 0 THEN v := {PG}regexp_replace(v, '\\([^)]*\\)', '', 'g'); END IF;",
+            f"IF {PG}strpos(v, '{{') {_op('>')} 0 THEN v := {restore}; END IF;",
+            f"RETURN {PG}regexp_replace(v, '[^0-9a-z가-힣]', '', 'g');",
         ],
         variables=("v", "pattern"),
+        qualified=True,
+    )
+
+
+def reference_normalize_sql() -> str:
+    """The matching key one statement per spec step, as `nps_normalize_reference`.
+
+    Not installed by the pipeline: the test holds `nps_normalize_company_name` equal to it on
+    generated names, and bench/bench_nps_index_cost.py measures the fast one against it.
+    """
+    mask, restore = _mask(PROTECTED, PROTECTED_WORDS)
+    return _function(
+        "nps_normalize_reference",
+        "text",
+        [
+            "v := coalesce(name, '');",
+            f"v := translate(v, {_literal(FULL_WIDTH_FROM)}, {_literal(FULL_WIDTH_TO)});",
+            f"v := lower(translate(v, {_literal(ACCENTED)}, {_literal(PLAIN)}));",
+            *mask,
+            f"v := regexp_replace(v, {_literal(_forms_regex(LEGAL_FORMS))}, '', 'g');",
+            "v := regexp_replace(v, '\\([^)]*\\)', '', 'g');",
+            *restore,
+            "RETURN regexp_replace(v, '[^0-9a-z가-힣]', '', 'g');",
+        ],
     )
 
 
