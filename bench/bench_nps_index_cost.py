@@ -82,7 +82,8 @@ def main() -> None:
             conn.execute(reference_normalize_sql())
             rows = load_rows(conn, months, args.rows)
             conn.execute("VACUUM ANALYZE public.pension")
-            for setting, value in {**SESSION_SETTINGS, "max_parallel_maintenance_workers": "0"}.items():
+            one_core = {"max_parallel_maintenance_workers": "0", "max_parallel_workers_per_gather": "0"}
+            for setting, value in {**SESSION_SETTINGS, **one_core}.items():
                 conn.execute(f"SET {setting} = '{value}'")
             print(f"{rows:,} rows ({args.months} generated months), one session, no parallel workers")
 
