@@ -11,7 +11,9 @@ webserver's copy); if that does not work, its code server is restarted.
 
 After the supervisor restarted a code server, the webserver notices the new server id by itself
 (it polls every code server's id each second) and refreshes; the watch only checks that the
-location is usable once it answers, and reloads it if not.
+location is usable once it answers, and reloads it if not. A restarted code server is left alone
+while it starts, but for at most STARTUP_GRACE_SECONDS: if its definitions server died before the
+watch ever saw it answer, it is then treated like any other location that stopped answering.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from dag_platform.grpc_health import answers_ping
 log = logging.getLogger("dag_platform.stack")
 
 FAILURES_BEFORE_RELOAD = 2
+# A restarted code server that has not answered a ping after this long is no longer "starting".
+STARTUP_GRACE_SECONDS = 60.0
 
 
 @dataclass
@@ -35,6 +39,7 @@ class _LocationState:
     failing_since: float | None = None
     failures: int = 0
     restarted: bool = False  # a new definitions server: confirm that the webserver uses it
+    seen_at: float = 0.0  # when the watch first saw this code-server process
 
 
 class LocationHealthWatch:
@@ -46,6 +51,7 @@ class LocationHealthWatch:
         is_usable: Callable[[str], bool],
         restart: Callable[[str, str], None],
         loaded_pids: dict[str, int] | None = None,
+        startup_grace: float = STARTUP_GRACE_SECONDS,
     ):
         self.endpoints = endpoints
         self.running_pid = running_pid
@@ -54,6 +60,7 @@ class LocationHealthWatch:
         self.restart = restart
         # The code-server process each location was seen loaded from at start-up: it has answered.
         self.loaded_pids = loaded_pids or {}
+        self.startup_grace = startup_grace
         self._states = {name: _LocationState() for name in endpoints}
 
     def check(self) -> None:
@@ -69,7 +76,9 @@ class LocationHealthWatch:
             # The process the stack's start-up saw loaded has answered; any other (restarted, even
             # before the first check) is still starting until it answers.
             loaded = pid == self.loaded_pids.get(name, pid if state.pid is None else None)
-            self._states[name] = state = _LocationState(pid=pid, answered=loaded, restarted=not loaded)
+            self._states[name] = state = _LocationState(
+                pid=pid, answered=loaded, restarted=not loaded, seen_at=time.monotonic()
+            )
         if answers_ping(host, port):
             if state.failing_since is not None:
                 log.info(f"{name}: definitions server answers again")
@@ -78,8 +87,10 @@ class LocationHealthWatch:
                 self.reload(name)
             state.answered, state.failures, state.failing_since, state.restarted = True, 0, None, False
             return
-        if not state.answered:  # still starting
-            return
+        if not state.answered:
+            if time.monotonic() - state.seen_at < self.startup_grace:
+                return  # still starting
+            state.answered = True  # started long ago: count its failures from now on
         state.failures += 1
         state.failing_since = state.failing_since or time.monotonic()
         if state.failures < FAILURES_BEFORE_RELOAD:
