@@ -3,8 +3,9 @@
 Run: uv run --project locations/nps python bench/bench_nps_index_cost.py [--rows 530000] [--months 2]
 
 Loads the index columns of generated months (dag_nps.lib.sample: company name, masked BRN,
-sigungu and industry codes, data month) into a table shaped like `pension` in an embedded
-PostgreSQL (or NPS_POSTGRES_URL), then, in one session without parallel workers (one core's CPU):
+sigungu and industry codes, data month) into a table shaped like `pension` in a temporary
+embedded PostgreSQL (never a configured server: the bench creates its own `pension`), then, in
+one session without parallel workers (one core's CPU):
 - evaluates `nps_normalize_company_name` over every name, and, as the baseline in the same run,
   the same key written one statement per spec step (the reference the Hypothesis test compares
   the function with);
@@ -18,7 +19,6 @@ rows) on two cores if both were busy with nothing else: the CPU floor of the ind
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import sys
 import tempfile
@@ -69,14 +69,10 @@ def main() -> None:
     months = [f"{2020 + index // 12}-{index % 12 + 1:02d}" for index in range(args.months)]
 
     folder = Path(tempfile.mkdtemp(prefix="nps-index-cost-"))
-    server = None
-    url = os.environ.get("NPS_POSTGRES_URL")
-    if not url:
-        server = EmbeddedPostgres(folder / "data", free_port())
-        url = server.start()
+    server = EmbeddedPostgres(folder / "data", free_port())
+    url = server.start()
     try:
         with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("DROP TABLE IF EXISTS public.pension")
             conn.execute(TABLE_DDL)
             ensure_functions(conn)
             conn.execute(reference_normalize_sql())
@@ -113,8 +109,7 @@ def main() -> None:
                 f"{floor:.0f} s of index building at the least (the backfill target is 480 s in all)"
             )
     finally:
-        if server is not None:
-            server.stop()
+        server.stop()
         shutil.rmtree(folder, ignore_errors=True)
 
 
